@@ -1,0 +1,5 @@
+"""Allow ``python -m onboard``."""
+
+from onboard.cli import main
+
+main()

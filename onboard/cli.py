@@ -1,0 +1,195 @@
+"""The command line's edge: global options, lazy command loading, errors, the clock.
+
+Commands live in ``onboard.commands.*`` and are imported only when they run
+(hatch's LazyGroup idea), so ``onboard --help`` and quick read commands do
+not pay for questionary, Jinja or openpyxl. Every :class:`OnboardError` is
+turned into a short message and exit code 1 here, in one place.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import sys
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+import click
+
+from onboard import __version__
+from onboard.errors import OnboardError
+from onboard.terminal import Terminal
+
+COMMANDS: dict[str, tuple[str, str]] = {
+    "init": ("onboard.commands.workspace:init", "Make a workspace."),
+    "playbooks": ("onboard.commands.playbooks:playbooks", "List playbooks, or show one as a tree."),
+    "new": ("onboard.commands.clients:new", "Start a client on a playbook."),
+    "next": ("onboard.commands.walk:next_", "Walk through the client's next steps."),
+    "done": ("onboard.commands.steps:done", "Mark a step done."),
+    "skip": ("onboard.commands.steps:skip", "Skip a step, with a reason."),
+    "undo": ("onboard.commands.steps:undo", "Undo the client's last change."),
+    "set": ("onboard.commands.steps:set_", "Change client facts."),
+    "assign": ("onboard.commands.steps:assign", "Record who holds a role for a client."),
+    "gate": (
+        "onboard.commands.steps:gate",
+        "Record that a gate's event happened (or override it).",
+    ),
+    "status": ("onboard.commands.views:status", "Where a client stands."),
+    "list": ("onboard.commands.views:list_", "Every client, one line each."),
+    "due": ("onboard.commands.views:due", "The agenda across all clients."),
+    "log": ("onboard.commands.views:log", "A client's history."),
+    "restore": (
+        "onboard.commands.steps:restore",
+        "Bring back an earlier version of a client file.",
+    ),
+    "check": (
+        "onboard.commands.workspace:check",
+        "Validate the workspace, its clients and playbooks.",
+    ),
+}
+
+INTRO = """\
+onboard keeps each client's onboarding as a checklist in plain files.
+
+  onboard init                 make a workspace here (or in ~/onboarding)
+  onboard playbooks            see the processes it knows
+  onboard new "Acme" --playbook training-engagement
+  onboard next acme            walk through what is due
+
+Try the bundled example: onboard --home examples/workspace list
+"""
+
+
+class LazyGroup(click.Group):
+    """A group that imports a command's module only when that command runs."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return list(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in COMMANDS:
+            return None
+        module_name, _, attr = COMMANDS[cmd_name][0].partition(":")
+        return getattr(importlib.import_module(module_name), attr)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        rows = [(name, help_) for name, (_, help_) in COMMANDS.items()]
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except OnboardError as exc:
+            terminal = ctx.obj.terminal if isinstance(ctx.obj, App) else Terminal()
+            terminal.error(exc)
+            ctx.exit(1)
+        except KeyboardInterrupt:
+            click.echo("\nInterrupted; everything confirmed before this point is saved.", err=True)
+            ctx.exit(130)
+
+
+@dataclass
+class App:
+    """What every command needs: the workspace, output, prompts and the clock."""
+
+    home: str | None = None
+    prompter: Any = None
+    terminal: Terminal = field(default_factory=Terminal)
+    _workspace: Any = None
+    _library: Any = None
+
+    def workspace(self, create: bool = True):
+        if self._workspace is None:
+            from onboard.workspace import find_root, open_workspace
+
+            root, is_default = find_root(self.home)
+            if is_default and not (root / "onboard.toml").exists():
+                if not create:
+                    raise OnboardError("No workspace found.", "Run `onboard init` or pass --home DIR.")
+                self.terminal.info(f"Created a workspace in {root} (first use).")
+            self._workspace = open_workspace(root, create=is_default)
+        return self._workspace
+
+    def store(self):
+        from onboard.store import Store
+
+        return Store(self.workspace().clients_dir)
+
+    def library(self):
+        if self._library is None:
+            from onboard.library import Library
+
+            self._library = Library(self.workspace().templates_dir)
+        return self._library
+
+    def user(self) -> str:
+        return self.workspace().settings.user
+
+    def holidays(self) -> frozenset[date]:
+        return self.workspace().settings.holidays
+
+    def now(self) -> datetime:
+        """The only place that reads the clock. ONBOARD_NOW fixes it for scripts and tests."""
+        fixed = os.environ.get("ONBOARD_NOW")
+        if fixed:
+            try:
+                value = datetime.fromisoformat(fixed)
+            except ValueError:
+                raise OnboardError(
+                    f"ONBOARD_NOW={fixed!r} is not a date or date-time.",
+                    "Write it like 2026-03-15 or 2026-03-15T09:30.",
+                ) from None
+            return value if value.tzinfo else value.astimezone()
+        return datetime.now().astimezone()
+
+    def today(self, as_of: str | None = None) -> date:
+        if as_of:
+            try:
+                return date.fromisoformat(as_of)
+            except ValueError:
+                raise OnboardError(f"--as-of {as_of!r} is not a date.", "Write it like 2026-03-15.") from None
+        return self.now().date()
+
+    def get_prompter(self, no_input: bool):
+        from onboard.prompt import NoInputPrompter, QuestionaryPrompter
+
+        if self.prompter is not None:
+            return self.prompter
+        if no_input or not sys.stdin.isatty() or not sys.stdout.isatty():
+            return NoInputPrompter()
+        return QuestionaryPrompter()
+
+
+@click.group(
+    cls=LazyGroup,
+    invoke_without_command=True,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+@click.option(
+    "--home",
+    metavar="DIR",
+    envvar="ONBOARD_HOME",
+    help="The workspace folder (else ONBOARD_HOME, a parent with onboard.toml, or ~/onboarding).",
+)
+@click.version_option(__version__, prog_name="onboard")
+@click.pass_context
+def cli(ctx: click.Context, home: str | None) -> None:
+    """Client onboarding and delivery playbooks, kept in plain local files.
+
+    \b
+    Example:
+      onboard --home examples/workspace due
+    """
+    prompter = ctx.obj.get("prompter") if isinstance(ctx.obj, dict) else None
+    ctx.obj = App(home=home, prompter=prompter)
+    if ctx.invoked_subcommand is None:
+        click.echo(INTRO)
+
+
+pass_app = click.make_pass_decorator(App)
+
+
+def main() -> None:
+    cli(prog_name="onboard")

@@ -1,0 +1,45 @@
+"""Click commands, one module per group of related commands.
+
+They parse arguments, call the core and print; the rules live elsewhere.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import click
+
+from onboard.cli import App
+
+
+def answer_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    """``--set``, ``--answers`` and ``--no-input``: every prompt answerable without a terminal."""
+    func = click.option(
+        "--no-input",
+        is_flag=True,
+        help="Never prompt; a missing answer is an error naming its flag.",
+    )(func)
+    func = click.option(
+        "--answers",
+        "answers_file",
+        metavar="FILE.toml",
+        help="Answers (fields, [roles], [actions], [gates]) from a TOML file.",
+    )(func)
+    func = click.option(
+        "--set",
+        "sets",
+        multiple=True,
+        metavar="KEY=VALUE",
+        help="Answer a field (repeatable); roles as role.FAC=NAME.",
+    )(func)
+    return func
+
+
+def client_context(app: App, client: str):
+    """The slug, state and playbook of an existing client."""
+    store = app.store()
+    slug = store.resolve(client)
+    state = store.load(slug)
+    playbook = app.library().load(state.playbook)
+    return store, slug, state, playbook

@@ -1,0 +1,86 @@
+"""``onboard new``: start a client on a playbook."""
+
+from __future__ import annotations
+
+import click
+
+from onboard.cli import App, pass_app
+from onboard.commands import answer_options
+from onboard.errors import OnboardError
+
+
+@click.command()
+@click.argument("name")
+@click.option(
+    "--playbook",
+    "-p",
+    "playbook_id",
+    metavar="ID",
+    help="The playbook to follow (see `onboard playbooks`).",
+)
+@click.option("--slug", help="The folder name to use instead of one made from NAME.")
+@answer_options
+@pass_app
+def new(
+    app: App,
+    name: str,
+    playbook_id: str | None,
+    slug: str | None,
+    sets: tuple[str, ...],
+    answers_file: str | None,
+    no_input: bool,
+) -> None:
+    """Start a client: create its folder and ask for the facts the playbook needs first.
+
+    \b
+    Example:
+      onboard new "Acme Corp" --playbook training-engagement \\
+        --set program="Empathy at Work" --set business_unit=General --set delivery_type=Virtual
+    """
+    from onboard.answers import collect, load_answers
+    from onboard.engine import assign_role, new_client
+    from onboard.naming import is_slug, slugify
+
+    answers = load_answers(answers_file, sets)
+    prompter = app.get_prompter(no_input)
+    library = app.library()
+    if not playbook_id:
+        available = list(library.available())
+        if not prompter.interactive:
+            raise OnboardError("Which playbook? Pass --playbook ID.", "Available: " + ", ".join(available))
+        choices = [(pid, f"{pid} – {library.load(pid).description}") for pid in available]
+        playbook_id = prompter.select("Which playbook?", choices)
+    playbook = library.load(playbook_id)
+    if "\x00" in name or not name.strip():
+        raise OnboardError("A client name cannot be blank or contain NUL characters.")
+    name = " ".join(name.split())
+    if slug is not None and not is_slug(slug):
+        raise OnboardError(f"--slug {slug!r} must be lower-case letters, digits and dashes.")
+    slug = slug or slugify(name)
+    store = app.store()
+    if store.exists(slug):
+        raise OnboardError(
+            f"A client {slug!r} already exists.",
+            f"See it with `onboard status {slug}`, or choose another --slug.",
+        )
+    specs = [playbook.fields[n] for n in playbook.intake]
+    facts = collect(specs, answers, prompter, {}, f"new client {name!r}")
+    now = app.now()
+    state = new_client(playbook, name=name, slug=slug, facts=facts, now=now, by=app.user())
+    for key, holder in answers.values.items():
+        if key.startswith("role."):
+            role = key[5:]
+            value = holder if isinstance(holder, dict) else {"name": holder}
+            state = assign_role(
+                playbook,
+                state,
+                role,
+                name=str(value.get("name", "")),
+                initials=value.get("initials"),
+                email=value.get("email"),
+                now=now,
+                by=app.user(),
+            )
+    path = store.create(state)
+    app.terminal.success(f"Started {name} on {playbook.title} ({path})")
+    app.terminal.hint(f"onboard next {slug}")

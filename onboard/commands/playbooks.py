@@ -1,0 +1,141 @@
+"""``onboard playbooks`` and ``onboard playbooks show ID``."""
+
+from __future__ import annotations
+
+import click
+
+from onboard.cli import App, pass_app
+from onboard.errors import OnboardError
+
+
+@click.group(invoke_without_command=True)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.pass_context
+def playbooks(ctx: click.Context, as_json: bool) -> None:
+    """List the playbooks this workspace can use.
+
+    \b
+    Example:
+      onboard playbooks
+      onboard playbooks show training-engagement
+    """
+    if ctx.invoked_subcommand is not None:
+        return
+    app: App = ctx.obj
+    library = app.library()
+    rows = []
+    problems = []
+    for playbook_id in library.available():
+        try:
+            pb = library.load(playbook_id)
+        except OnboardError as exc:
+            problems.append(exc)
+            continue
+        rows.append(
+            {
+                "id": pb.id,
+                "title": pb.title,
+                "revision": pb.revision,
+                "description": pb.description,
+                "stages": len(pb.stages),
+                "steps": len(pb.steps),
+                "origin": library.origin(pb.id),
+            }
+        )
+    if as_json:
+        app.terminal.json(rows)
+    else:
+        app.terminal.table(
+            ["id", "title", ("rev", {"justify": "right"}), ("steps", {"justify": "right"}), "from"],
+            [[r["id"], r["title"], str(r["revision"]), str(r["steps"]), r["origin"]] for r in rows],
+        )
+    for exc in problems:
+        app.terminal.error(exc)
+    if problems:
+        ctx.exit(1)
+
+
+@playbooks.command()
+@click.argument("playbook_id")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@pass_app
+def show(app: App, playbook_id: str, as_json: bool) -> None:
+    """Show a playbook as a tree of stages and steps, with owners and timings.
+
+    \b
+    Example:
+      onboard playbooks show training-engagement
+    """
+    from rich.markup import escape
+    from rich.tree import Tree
+
+    pb = app.library().load(playbook_id)
+    if as_json:
+        app.terminal.json(
+            {
+                "id": pb.id,
+                "title": pb.title,
+                "revision": pb.revision,
+                "roles": {r.id: r.name for r in pb.roles.values()},
+                "stages": [
+                    {
+                        "id": stage.id,
+                        "title": stage.title,
+                        "phase": stage.phase,
+                        "when": stage.when.source if stage.when else None,
+                        "steps": [
+                            {
+                                "id": s.id,
+                                "title": s.title,
+                                "owner": s.owner,
+                                "also": list(s.also),
+                                "due": s.due.source if s.due else None,
+                                "when": s.when.source if s.when else None,
+                                "gate": s.gate,
+                                "asks": list(s.asks),
+                                "emails": list(s.emails),
+                                "exports": list(s.exports),
+                                "support": [str(x) for x in s.support],
+                            }
+                            for s in stage.steps
+                        ],
+                    }
+                    for stage in pb.stages
+                ],
+            }
+        )
+        return
+    tree = Tree(f"[bold]{escape(pb.title)}[/] [dim]({pb.id}, revision {pb.revision})[/]")
+    roles = ", ".join(f"{r.id} = {r.name}" for r in pb.roles.values())
+    tree.add(f"[dim]roles: {escape(roles)}[/]")
+    phase = None
+    parent = tree
+    for stage in pb.stages:
+        if stage.phase and stage.phase != phase:
+            phase = stage.phase
+            parent = tree.add(f"[bold magenta]{escape(phase)}[/]")
+        label = f"[bold cyan]{escape(stage.title)}[/]"
+        if stage.when:
+            label += f" [dim]when {escape(stage.when.source)}[/]"
+        branch = parent.add(label)
+        for note in stage.notes:
+            branch.add(f"[yellow]NOTE[/] {escape(note)}")
+        for step in stage.steps:
+            owners = "/".join((step.owner, *step.also))
+            text = f"[bold]{escape(owners)}[/] – {escape(step.title)} [dim]{step.id}[/]"
+            if step.due:
+                text += f" [green]⏱ {escape(step.due.source)}[/]"
+            if step.when:
+                text += f" [dim]when {escape(step.when.source)}[/]"
+            if step.gate:
+                text += f" [red]waits for: {escape(pb.gates[step.gate].title)}[/]"
+            node = branch.add(text)
+            for note in step.notes:
+                node.add(f"[yellow]NOTE[/] {escape(note)}")
+            for support in step.support:
+                node.add(f"[blue]SUPPORT[/] {escape(str(support))}")
+            for email in step.emails:
+                node.add(f"[dim]email:[/] {escape(email)}")
+            for export in step.exports:
+                node.add(f"[dim]file:[/] {escape(export)}")
+    app.terminal.print(tree)

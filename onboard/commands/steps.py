@@ -1,0 +1,272 @@
+"""Recording changes without the walk: done, skip, undo, set, assign, gate, restore."""
+
+from __future__ import annotations
+
+import click
+
+from onboard.cli import App, pass_app
+from onboard.commands import answer_options, client_context
+from onboard.errors import OnboardError
+
+
+def announce_names(app: App, playbook, state, step) -> None:
+    """Show the file names a step's naming conventions give (a contract's, a roster's)."""
+    from onboard.engine import convention_values
+    from onboard.naming import apply_convention
+
+    for kind in step.names:
+        try:
+            name = apply_convention(playbook.naming[kind], convention_values(state))
+        except OnboardError as exc:
+            app.terminal.warn(f"{kind} file name: {exc.message}")
+            continue
+        app.terminal.line(f"  {kind} file name: {name}")
+
+
+@click.command()
+@click.argument("client")
+@click.argument("step_id", metavar="STEP")
+@click.option("--note", default="", help="A note kept with the step.")
+@click.option("--force", is_flag=True, help="Record it even if it is waiting for other steps or a gate.")
+@answer_options
+@pass_app
+def done(
+    app: App,
+    client: str,
+    step_id: str,
+    note: str,
+    force: bool,
+    sets: tuple[str, ...],
+    answers_file: str | None,
+    no_input: bool,
+) -> None:
+    """Mark a step done, giving the fields it asks for.
+
+    \b
+    Example:
+      onboard done acme enter-delivery-dates --set course_date=2026-03-15
+    """
+    from onboard.answers import answers_for_step, load_answers
+    from onboard.engine import complete_step
+
+    store, slug, state, playbook = client_context(app, client)
+    step = playbook.step(step_id)
+    answers = load_answers(answers_file, sets)
+    values = answers_for_step(playbook, step, state, answers, app.get_prompter(no_input))
+    settings = app.workspace().settings
+    values = {k: settings.holder(v) if k.startswith("role.") else v for k, v in values.items()}
+    with store.transaction(slug) as tx:
+        new_state = complete_step(
+            playbook,
+            tx.state,
+            step.id,
+            answers=values,
+            now=app.now(),
+            by=app.user(),
+            note=note,
+            holidays=app.holidays(),
+            force=force,
+        )
+        tx.commit(new_state)
+    app.terminal.success(f"{state.name}: done {step.id} – {step.title}")
+    announce_names(app, playbook, new_state, step)
+
+
+@click.command()
+@click.argument("client")
+@click.argument("step_id", metavar="STEP")
+@click.option("--reason", required=True, help="Why the step is skipped (kept in the history).")
+@click.option("--force", is_flag=True, help="Record it even if it is waiting for other steps or a gate.")
+@pass_app
+def skip(app: App, client: str, step_id: str, reason: str, force: bool) -> None:
+    """Skip a step that does not apply this time, with a reason.
+
+    \b
+    Example:
+      onboard skip acme legal-paperwork --reason "MSA already in place"
+    """
+    from onboard.engine import skip_step
+
+    store, slug, state, playbook = client_context(app, client)
+    with store.transaction(slug) as tx:
+        tx.commit(
+            skip_step(
+                playbook,
+                tx.state,
+                step_id,
+                reason=reason,
+                now=app.now(),
+                by=app.user(),
+                holidays=app.holidays(),
+                force=force,
+            )
+        )
+    app.terminal.success(f"{state.name}: skipped {step_id} ({reason})")
+
+
+@click.command()
+@click.argument("client")
+@pass_app
+def undo(app: App, client: str) -> None:
+    """Undo the client's most recent change (the undo itself is kept in the history).
+
+    \b
+    Example:
+      onboard undo acme
+    """
+    from onboard.engine import undo as undo_change
+
+    store = app.store()
+    slug = store.resolve(client)
+    with store.transaction(slug) as tx:
+        new_state, target = undo_change(tx.state, now=app.now(), by=app.user())
+        tx.commit(new_state)
+    app.terminal.success(f"Undid #{target.seq}: {target.summary}")
+
+
+@click.command(name="set")
+@click.argument("client")
+@click.argument("pairs", nargs=-1, required=True, metavar="KEY=VALUE...")
+@pass_app
+def set_(app: App, client: str, pairs: tuple[str, ...]) -> None:
+    """Change client facts, such as a moved course date.
+
+    \b
+    Example:
+      onboard set acme course_date=2026-04-02
+    """
+    from onboard.answers import parse_sets
+    from onboard.engine import set_facts
+
+    store, slug, state, playbook = client_context(app, client)
+    values = parse_sets(pairs)
+    with store.transaction(slug) as tx:
+        tx.commit(set_facts(playbook, tx.state, values, now=app.now(), by=app.user()))
+    app.terminal.success(f"{state.name}: set " + ", ".join(f"{k}={v}" for k, v in values.items()))
+
+
+@click.command()
+@click.argument("client")
+@click.argument("role")
+@click.argument("person")
+@click.option("--initials", help="Initials used in file names (default: from the team list or the name).")
+@click.option("--email", help="Email address used in emails.")
+@pass_app
+def assign(app: App, client: str, role: str, person: str, initials: str | None, email: str | None) -> None:
+    """Record who holds a role (FAC, RL, CSM...) for a client.
+
+    \b
+    Example:
+      onboard assign acme FAC "Jane Doe" --initials JD
+    """
+    from onboard.engine import assign_role
+
+    store, slug, state, playbook = client_context(app, client)
+    member = app.workspace().settings.member(person)
+    if member:
+        person, initials, email = member.name, initials or member.initials, email or member.email
+    with store.transaction(slug) as tx:
+        tx.commit(
+            assign_role(
+                playbook,
+                tx.state,
+                role,
+                name=person,
+                initials=initials,
+                email=email,
+                now=app.now(),
+                by=app.user(),
+            )
+        )
+    app.terminal.success(f"{state.name}: {role} is {person}")
+
+
+@click.command()
+@click.argument("client")
+@click.argument("gate_id", metavar="GATE")
+@click.option("--override-by", metavar="NAME", help="Go on without the event, approved by NAME.")
+@click.option("--reason", help="Why (required with --override-by).")
+@pass_app
+def gate(app: App, client: str, gate_id: str, override_by: str | None, reason: str | None) -> None:
+    """Record that a gate's event happened (a signed contract, a first payment).
+
+    \b
+    Example:
+      onboard gate acme signed-contract
+      onboard gate acme first-payment --override-by "Managing Director" --reason "long-standing client"
+    """
+    from onboard.engine import open_gate
+
+    store, slug, state, playbook = client_context(app, client)
+    with store.transaction(slug) as tx:
+        tx.commit(
+            open_gate(
+                playbook,
+                tx.state,
+                gate_id,
+                now=app.now(),
+                by=app.user(),
+                override_by=override_by,
+                reason=reason,
+            )
+        )
+    app.terminal.success(f"{state.name}: gate {gate_id} is open")
+
+
+@click.command()
+@click.argument("client")
+@click.argument("backup", required=False, type=int)
+@pass_app
+def restore(app: App, client: str, backup: int | None) -> None:
+    """List the saved earlier versions of a client file, or bring one back.
+
+    The version replaced by the restore is itself kept, so a restore can be
+    undone by restoring again.
+
+    \b
+    Example:
+      onboard restore acme        (list the versions)
+      onboard restore acme 1      (bring back the newest saved version)
+    """
+    from onboard.naming import slugify
+    from onboard.store import atomic_write, parse
+
+    store = app.store()
+    try:
+        slug = store.resolve(client)
+    except OnboardError:
+        slug = slugify(client)
+    versions = store.backups(slug)
+    if backup is None:
+        if not versions:
+            raise OnboardError(f"No saved versions for {slug!r}.")
+        rows = [[str(i), p.name, _describe_version(p)] for i, p in enumerate(versions, 1)]
+        app.terminal.table(["#", "file", "last change"], rows)
+        app.terminal.hint(f"onboard restore {slug} NUMBER")
+        return
+    if not 1 <= backup <= len(versions):
+        raise OnboardError(f"There is no saved version {backup} (there are {len(versions)}).")
+    chosen = versions[backup - 1]
+    data = chosen.read_bytes()
+    parse(data, chosen)
+    path = store.path(slug)
+    with store.lock(slug):
+        if path.exists():
+            safe = path.parent / ".backup" / "client.before-restore.toml"
+            atomic_write(safe, path.read_bytes())
+        atomic_write(path, data)
+    app.terminal.success(
+        f"Restored {path} from {chosen.name} (the replaced file is in .backup/client.before-restore.toml)"
+    )
+
+
+def _describe_version(path) -> str:
+    from onboard.errors import OnboardError as Error
+    from onboard.store import parse
+
+    try:
+        state = parse(path.read_bytes(), path)
+    except Error as exc:
+        return f"unreadable: {exc.message[:40]}"
+    last = state.history[-1] if state.history else None
+    return f"#{last.seq} {last.at:%Y-%m-%d %H:%M} {last.summary}" if last else "empty"

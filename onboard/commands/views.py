@@ -1,0 +1,282 @@
+"""Read commands: status, list, due, log. Each has --json; none writes anything."""
+
+from __future__ import annotations
+
+import click
+
+from onboard.cli import App, pass_app
+from onboard.commands import client_context
+
+_STATUS_MARK = {
+    "done": "[green]✓[/]",
+    "skipped": "[dim]↷[/]",
+    "n/a": "[dim]–[/]",
+    "pending": "[yellow]○[/]",
+}
+
+
+def as_of_option(func):
+    return click.option(
+        "--as-of", metavar="DATE", help="Show the picture as it stands on DATE (changes nothing)."
+    )(func)
+
+
+def _resolved_on(state, view) -> str:
+    record = state.steps.get(view.step.id)
+    return f"[dim]{view.status} {record['on']:%d %b}[/]" if record else ""
+
+
+def _due_text(view, today) -> str:
+    from rich.markup import escape
+
+    from onboard.schedule import describe_due
+
+    if view.due is None:
+        return ""
+    words = describe_due(view.due, today)
+    moved = " (moved)" if view.moved else ""
+    if view.overdue:
+        return f"[red]{escape(words)}{moved}[/]"
+    if view.status == "pending" and (view.due - today).days <= 2:
+        return f"[yellow]{escape(words)}{moved}[/]"
+    return escape(words + moved)
+
+
+@click.command()
+@click.argument("client")
+@click.option(
+    "--all",
+    "show_all",
+    is_flag=True,
+    help="Show every step, not just the current stage and overdue ones.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@as_of_option
+@pass_app
+def status(app: App, client: str, show_all: bool, as_json: bool, as_of: str | None) -> None:
+    """Where a client stands: stages, steps, owners, due dates, progress.
+
+    \b
+    Example:
+      onboard status acme
+      onboard status acme --json
+    """
+    from rich.markup import escape
+
+    from onboard.agenda import status_json
+    from onboard.engine import overview
+
+    _, slug, state, playbook = client_context(app, client)
+    today = app.today(as_of)
+    ov = overview(playbook, state, today, app.holidays())
+    if as_json:
+        app.terminal.json(status_json(state, playbook, ov))
+        return
+    term = app.terminal
+    percent = round(ov.progress * 100)
+    term.print(
+        f"[bold]{escape(state.name)}[/] [dim]({slug})[/] · {escape(playbook.title)} · "
+        f"[bold]{percent}%[/] done"
+    )
+    marks = []
+    for stage in playbook.stages:
+        views = [v for v in ov.steps if v.step.stage == stage.id]
+        if all(v.resolved for v in views):
+            marks.append(f"[green]✓ {escape(stage.title)}[/]")
+        elif ov.stage and stage.id == ov.stage.id:
+            marks.append(f"[bold cyan]● {escape(stage.title)}[/]")
+        else:
+            marks.append(f"[dim]○ {escape(stage.title)}[/]")
+    term.print("  ".join(marks))
+    if ov.complete:
+        term.print("[green]Every step is done.[/]")
+    shown = [v for v in ov.steps if show_all or (ov.stage and v.step.stage == ov.stage.id) or v.overdue]
+    rows = []
+    for v in shown:
+        holder = state.roles.get(v.step.owner, {}).get("initials")
+        owner = v.step.owner + (f" ({holder})" if holder else "")
+        title = escape(v.step.title)
+        if v.waiting and v.status == "pending":
+            title += f" [dim](waiting: {escape('; '.join(v.waiting))})[/]"
+        when = _due_text(v, today) if v.status == "pending" else _resolved_on(state, v)
+        rows.append([_STATUS_MARK[v.status], v.step.id, escape(owner), when, title])
+    if rows:
+        term.table(
+            [
+                "",
+                "step",
+                "owner",
+                "due",
+                "what",
+            ],
+            rows,
+            fit="what",
+        )
+    if ov.actionable:
+        term.hint(f"onboard next {slug}")
+
+
+def _clients(app: App):
+    """Every client with its playbook; an unreadable client is reported and left out."""
+    from onboard.errors import OnboardError
+
+    store = app.store()
+    library = app.library()
+    pairs = []
+    problems = []
+    for slug in store.slugs():
+        try:
+            state = store.load(slug)
+            pairs.append((state, library.load(state.playbook)))
+        except OnboardError as exc:
+            problems.append(exc)
+    return pairs, problems
+
+
+def _report(app: App, problems) -> None:
+    for exc in problems:
+        app.terminal.warn(f"skipped: {exc.message}")
+
+
+@click.command(name="list")
+@click.option(
+    "--sort",
+    type=click.Choice(["name", "due", "progress", "overdue"]),
+    default="name",
+    show_default=True,
+)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@as_of_option
+@pass_app
+def list_(app: App, sort: str, as_json: bool, as_of: str | None) -> None:
+    """Every client: playbook, stage, progress, next step, next due date, overdue count.
+
+    \b
+    Example:
+      onboard list --sort due
+    """
+    from datetime import date
+
+    from onboard.agenda import summary_json
+    from onboard.engine import overview
+
+    today = app.today(as_of)
+    pairs, problems = _clients(app)
+    rows = []
+    for state, playbook in pairs:
+        ov = overview(playbook, state, today, app.holidays())
+        rows.append((summary_json(state, playbook, ov), ov))
+    keys = {
+        "name": lambda r: r[0]["name"].casefold(),
+        "due": lambda r: r[0]["next_due"] or date.max.isoformat(),
+        "progress": lambda r: r[0]["progress"],
+        "overdue": lambda r: -r[0]["overdue"],
+    }
+    rows.sort(key=keys[sort])
+    if as_json:
+        app.terminal.json([r[0] for r in rows])
+    else:
+        from rich.markup import escape
+
+        table = []
+        for summary, ov in rows:
+            stage = ov.stage.title if ov.stage else "[green]complete[/]"
+            overdue = f"[red]{summary['overdue']}[/]" if summary["overdue"] else ""
+            table.append(
+                [
+                    summary["slug"],
+                    escape(summary["playbook"]),
+                    escape(stage) if ov.stage else stage,
+                    f"{round(summary['progress'] * 100)}%",
+                    summary["next_step"] or "",
+                    summary["next_due"] or "",
+                    overdue,
+                ]
+            )
+        app.terminal.table(
+            [
+                "client",
+                "playbook",
+                "stage",
+                ("done", {"justify": "right"}),
+                "next step",
+                "next due",
+                ("late", {"justify": "right"}),
+            ],
+            table,
+        )
+        if not rows:
+            app.terminal.hint('onboard new "Client name" --playbook training-engagement')
+    _report(app, problems)
+
+
+@click.command()
+@click.option(
+    "--within",
+    type=click.IntRange(min=0),
+    metavar="DAYS",
+    help="Only steps due within DAYS (overdue included).",
+)
+@click.option("--role", help="Only steps owned by this role (FAC, LC, CSM...).")
+@click.option("--owner", help="Only steps whose role is held by this person (name or initials).")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@as_of_option
+@pass_app
+def due(
+    app: App,
+    within: int | None,
+    role: str | None,
+    owner: str | None,
+    as_json: bool,
+    as_of: str | None,
+) -> None:
+    """The agenda across all clients: what can be done now, overdue first.
+
+    \b
+    Example:
+      onboard due --within 7 --role LC
+    """
+    from rich.markup import escape
+
+    from onboard.agenda import agenda
+    from onboard.schedule import describe_due
+
+    today = app.today(as_of)
+    pairs, problems = _clients(app)
+    items = agenda(pairs, today, app.holidays(), within=within, role=role, owner=owner)
+    if as_json:
+        app.terminal.json([i.as_json() for i in items])
+    else:
+        rows = []
+        for item in items:
+            v = item.view
+            when = describe_due(v.due, today) if v.due else "any time"
+            when = f"[red]{when}[/]" if v.overdue else escape(when)
+            rows.append([when, item.client.slug, v.step.owner, v.step.id, escape(v.step.title)])
+        app.terminal.table(["due", "client", "role", "step", "what"], rows, fit="what")
+        if not items:
+            app.terminal.line("Nothing due.")
+    _report(app, problems)
+
+
+@click.command()
+@click.argument("client")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@pass_app
+def log(app: App, client: str, as_json: bool) -> None:
+    """A client's history, oldest first.
+
+    \b
+    Example:
+      onboard log acme
+    """
+    from rich.markup import escape
+
+    from onboard.state import event_to_dict
+
+    _, _, state, _ = client_context(app, client)
+    if as_json:
+        app.terminal.json([event_to_dict(e) for e in state.history])
+        return
+    rows = [[str(e.seq), f"{e.at:%Y-%m-%d %H:%M}", escape(e.by), escape(e.summary)] for e in state.history]
+    app.terminal.table([("#", {"justify": "right"}), "when", "who", "what"], rows)

@@ -1,0 +1,217 @@
+"""``onboard next``: the walk through a client's actionable steps.
+
+Each step is saved the moment it is confirmed, in its own locked
+transaction, so Ctrl-C or the end of input never loses a confirmed step
+and never leaves one half-recorded; the next run picks up where this one
+stopped.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import click
+from rich.markup import escape
+
+from onboard.cli import App, pass_app
+from onboard.commands import answer_options, client_context
+from onboard.errors import OnboardError
+
+ACTIONS = [
+    ("done", "Done"),
+    ("skip", "Skip (give a reason)"),
+    ("later", "Later"),
+    ("stop", "Stop here"),
+]
+
+
+@dataclass
+class Walk:
+    done: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+    later: list[str] = field(default_factory=list)
+    gates: list[str] = field(default_factory=list)
+
+
+def _show_step(app: App, playbook, state, view, today) -> None:
+    from onboard.schedule import describe_due
+
+    step = view.step
+    term = app.terminal
+    owners = "/".join((step.owner, *step.also))
+    holder = state.roles.get(step.owner, {}).get("name")
+    who = f"{owners} ({playbook.roles[step.owner].name}{', ' + holder if holder else ''})"
+    term.print("")
+    term.print(f"[bold cyan]{escape(step.title)}[/] [dim]{step.id}[/]")
+    term.print(f"  owner: {escape(who)}")
+    if view.due:
+        style = "red" if view.overdue else "green"
+        term.print(f"  due: [{style}]{view.due:%a %d %b %Y} ({describe_due(view.due, today)})[/]")
+    if step.description:
+        term.print(f"  {escape(step.description)}")
+    for note in step.notes:
+        term.print(f"  [yellow]NOTE[/] {escape(note)}")
+    for support in step.support:
+        term.print(f"  [blue]SUPPORT[/] {escape(str(support))}")
+    produces = [f"email {e}" for e in step.emails] + [f"file {x}" for x in step.exports]
+    if produces:
+        term.print(f"  produces: {escape(', '.join(produces))}")
+
+
+@click.command(name="next")
+@click.argument("client")
+@click.option("--yes", "-y", is_flag=True, help="Mark each step done without asking done/skip/later.")
+@answer_options
+@pass_app
+def next_(
+    app: App,
+    client: str,
+    yes: bool,
+    sets: tuple[str, ...],
+    answers_file: str | None,
+    no_input: bool,
+) -> None:
+    """Walk through the client's next steps: done, skip or later for each.
+
+    Steps answered in an --answers file's [actions] table ("done", "later",
+    "skip: reason") are recorded without asking; with --no-input the others
+    are left for later, so `onboard next CLIENT --no-input` just shows them.
+
+    \b
+    Example:
+      onboard next acme
+      onboard next acme --yes --set course_date=2026-03-15 --no-input
+    """
+    from onboard.answers import load_answers
+
+    answers = load_answers(answers_file, sets)
+    prompter = app.get_prompter(no_input)
+    store, slug, state, playbook = client_context(app, client)
+    walk = Walk()
+    term = app.terminal
+    term.print(f"[bold]{escape(state.name)}[/] · {escape(playbook.title)}")
+    try:
+        _walk(app, store, slug, playbook, answers, prompter, yes, walk)
+    except (KeyboardInterrupt, EOFError):
+        term.print("")
+        term.print("[yellow]Stopped.[/] Everything confirmed so far is saved.")
+        _summary(app, slug, walk)
+        raise click.exceptions.Exit(130) from None
+    _summary(app, slug, walk)
+
+
+def _walk(app, store, slug, playbook, answers, prompter, yes, walk: Walk) -> None:
+    from onboard.answers import answers_for_step
+    from onboard.commands.steps import announce_names
+    from onboard.engine import complete_step, open_gate, overview, skip_step
+
+    today = app.today()
+    holidays = app.holidays()
+    offered: set[str] = set()
+    asked_gates: set[str] = set()
+    state = store.load(slug)
+    while True:
+        ov = overview(playbook, state, today, holidays)
+        if ov.complete:
+            app.terminal.print("[green]Every step is done.[/]")
+            return
+        pending = [v for v in ov.actionable if v.step.id not in offered]
+        if not pending:
+            gate_ids = [
+                v.step.gate
+                for v in ov.steps
+                if v.status == "pending"
+                and v.step.gate
+                and v.waiting
+                and all(w.startswith("gate:") for w in v.waiting)
+            ]
+            gate_id = next((g for g in gate_ids if g not in asked_gates), None)
+            if gate_id is None:
+                return
+            asked_gates.add(gate_id)
+            gate = playbook.gates[gate_id]
+            happened = answers.gates.get(gate_id)
+            if happened is None and prompter.interactive:
+                happened = prompter.confirm(f"Has this happened yet: {gate.title}?", default=False)
+            if not happened:
+                app.terminal.print(
+                    f"[dim]Waiting for: {escape(gate.title)} (record it with `onboard gate {slug} {gate_id}`).[/]"
+                )
+                continue
+            with store.transaction(slug) as tx:
+                state = open_gate(playbook, tx.state, gate_id, now=app.now(), by=app.user())
+                tx.commit(state)
+            walk.gates.append(gate_id)
+            app.terminal.success(f"{gate.title}: recorded")
+            continue
+        view = pending[0]
+        step = view.step
+        offered.add(step.id)
+        _show_step(app, playbook, state, view, today)
+        action = answers.actions.get(step.id) or ("done" if yes else None)
+        if action is None:
+            action = (
+                prompter.select("What now?", ACTIONS, default="done") if prompter.interactive else "later"
+            )
+        if action == "stop":
+            return
+        if action == "later":
+            walk.later.append(step.id)
+            continue
+        if action.startswith("skip"):
+            reason = action.partition(":")[2].strip()
+            if not reason:
+                if not prompter.interactive:
+                    raise OnboardError(
+                        f"Skipping {step.id!r} needs a reason.",
+                        f'Write it as {step.id} = "skip: why".',
+                    )
+                reason = prompter.text(
+                    "Why skip it?", validate=lambda t: None if t.strip() else "A reason is needed."
+                )
+            with store.transaction(slug) as tx:
+                state = skip_step(
+                    playbook,
+                    tx.state,
+                    step.id,
+                    reason=reason,
+                    now=app.now(),
+                    by=app.user(),
+                    holidays=holidays,
+                )
+                tx.commit(state)
+            walk.skipped.append(step.id)
+            app.terminal.success(f"skipped {step.id}")
+            continue
+        values = answers_for_step(playbook, step, state, answers, prompter)
+        settings = app.workspace().settings
+        values = {k: settings.holder(v) if k.startswith("role.") else v for k, v in values.items()}
+        with store.transaction(slug) as tx:
+            state = complete_step(
+                playbook,
+                tx.state,
+                step.id,
+                answers=values,
+                now=app.now(),
+                by=app.user(),
+                holidays=holidays,
+            )
+            tx.commit(state)
+        walk.done.append(step.id)
+        app.terminal.success(f"done {step.id}")
+        announce_names(app, playbook, state, step)
+
+
+def _summary(app: App, slug: str, walk: Walk) -> None:
+    term = app.terminal
+    if walk.done:
+        term.print(f"Done: {', '.join(walk.done)}")
+    if walk.skipped:
+        term.print(f"Skipped: {', '.join(walk.skipped)}")
+    if walk.gates:
+        term.print(f"Recorded: {', '.join(walk.gates)}")
+    if walk.later:
+        term.print(f"Left for later: {', '.join(walk.later)}")
+    if not (walk.done or walk.skipped or walk.gates):
+        term.print("[dim]Nothing recorded.[/]")
+    term.hint(f"onboard status {slug}")

@@ -1,0 +1,107 @@
+"""``onboard init`` and ``onboard check``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from onboard.cli import App, pass_app
+from onboard.errors import OnboardError
+
+
+@click.command()
+@click.argument("directory", required=False, type=click.Path(file_okay=False))
+@pass_app
+def init(app: App, directory: str | None) -> None:
+    """Make a workspace: onboard.toml, clients/ and templates/.
+
+    \b
+    Example:
+      onboard init ~/onboarding
+    """
+    from onboard.workspace import find_root, init_workspace
+
+    root = Path(directory) if directory else find_root(app.home)[0]
+    if root.exists() and not root.is_dir():
+        raise OnboardError(f"{root} is a file, not a folder.")
+    created = init_workspace(root)
+    if created:
+        app.terminal.success(f"Workspace ready in {root}")
+    else:
+        app.terminal.success(f"{root} is already a workspace; nothing was changed.")
+    app.terminal.hint('onboard new "Client name" --playbook training-engagement')
+
+
+def workspace_problems(app: App) -> tuple[list[str], list[str], int, int]:
+    """Every problem and warning in the workspace, its playbooks and its clients."""
+    from onboard.engine import replay
+    from onboard.store import STATE_FILE
+
+    problems: list[str] = []
+    warnings: list[str] = []
+    workspace = app.workspace(create=False)
+    library = app.library()
+    playbooks = {}
+    for playbook_id in library.available():
+        try:
+            playbooks[playbook_id] = library.load(playbook_id)
+        except OnboardError as exc:
+            problems.append(exc.message)
+    store = app.store()
+    folders = (
+        sorted(p for p in workspace.clients_dir.glob("*") if p.is_dir())
+        if workspace.clients_dir.is_dir()
+        else []
+    )
+    clients = 0
+    for folder in folders:
+        if not (folder / STATE_FILE).is_file():
+            warnings.append(f"{folder}: no {STATE_FILE}; not a client folder.")
+            continue
+        clients += 1
+        try:
+            state = store.load(folder.name)
+        except OnboardError as exc:
+            problems.append(exc.message)
+            continue
+        path = store.path(state.slug)
+        playbook = playbooks.get(state.playbook)
+        if playbook is None:
+            problems.append(f"{path}: playbook {state.playbook!r} is not available.")
+            continue
+        for step_id in state.steps:
+            if not playbook.has_step(step_id):
+                problems.append(
+                    f"{path}: steps.{step_id} is not a step of {playbook.id} (renamed or removed?)."
+                )
+        for name in state.facts:
+            if name not in playbook.fields:
+                warnings.append(f"{path}: facts.{name} is not a field of {playbook.id}.")
+        if state.playbook_revision != playbook.revision:
+            warnings.append(
+                f"{path}: started on {playbook.id} revision {state.playbook_revision}; "
+                f"the playbook is now revision {playbook.revision}."
+            )
+        if replay(state).sections != state.sections:
+            warnings.append(f"{path}: edited by hand (its values differ from its history).")
+    return problems, warnings, len(playbooks), clients
+
+
+@click.command()
+@pass_app
+def check(app: App) -> None:
+    """Validate the workspace, every playbook and every client file, listing every problem.
+
+    \b
+    Example:
+      onboard check
+    """
+    problems, warnings, n_playbooks, n_clients = workspace_problems(app)
+    for warning in warnings:
+        app.terminal.warn(warning)
+    if problems:
+        for problem in problems:
+            app.terminal.line(f"✗ {problem}", style="red")
+        raise OnboardError(f"{len(problems)} problem(s) found; files were not changed.")
+    app.terminal.success(f"{n_playbooks} playbook(s) and {n_clients} client(s) check out.")

@@ -1,0 +1,147 @@
+"""Typed fields: what a step asks for, and how an answer becomes a value.
+
+An answer arrives as text (from ``--set``, a prompt) or as a TOML value
+(from ``--answers``). :func:`coerce` turns either into the field's type or
+raises an error that names the field and shows a valid example, so the same
+rules hold whichever way the coordinator answered.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from onboard.errors import OnboardError
+
+TYPES = ("text", "date", "email", "int", "number", "choice", "bool", "list")
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_TRUE = {"yes", "y", "true", "1", "on"}
+_FALSE = {"no", "n", "false", "0", "off"}
+EXAMPLES = {
+    "text": "some text",
+    "date": "2026-03-15",
+    "email": "name@example.com",
+    "int": "12",
+    "number": "4.5",
+    "choice": "one of the choices",
+    "bool": "yes or no",
+    "list": "first, second",
+}
+
+
+@dataclass(frozen=True)
+class Field:
+    """A fact a step needs, declared once per playbook."""
+
+    name: str
+    type: str = "text"
+    label: str = ""
+    help: str = ""
+    choices: tuple[str, ...] = ()
+    required: bool = True
+
+    @property
+    def prompt(self) -> str:
+        return self.label or self.name.replace("_", " ").capitalize()
+
+    def example(self) -> str:
+        if self.type == "choice" and self.choices:
+            return self.choices[0]
+        return EXAMPLES[self.type]
+
+
+def coerce(field: Field, raw: Any) -> Any:
+    """Return ``raw`` as a value of ``field``'s type, or raise a clear error."""
+    try:
+        return _coerce(field, raw)
+    except (ValueError, TypeError) as exc:
+        detail = str(exc) or "not valid"
+        raise OnboardError(
+            f"{field.name} = {_show(raw)}: {detail}.",
+            f"Give a {field.type} such as {field.name}={field.example()}.",
+        ) from None
+
+
+def _show(raw: Any) -> str:
+    text = repr(raw) if not isinstance(raw, date) else raw.isoformat()
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _coerce(field: Field, raw: Any) -> Any:
+    kind = field.type
+    if isinstance(raw, str):
+        raw = raw.strip()
+        if raw == "":
+            raise ValueError("an answer is needed")
+    if kind == "text":
+        if not isinstance(raw, str):
+            raise TypeError("expected text")
+        if "\x00" in raw:
+            raise ValueError("contains a NUL character")
+        return raw
+    if kind == "date":
+        if isinstance(raw, datetime):
+            return raw.date()
+        if isinstance(raw, date):
+            return raw
+        if not isinstance(raw, str):
+            raise TypeError("expected a date written YYYY-MM-DD")
+        try:
+            return date.fromisoformat(raw)
+        except ValueError:
+            raise ValueError("is not a date written YYYY-MM-DD") from None
+    if kind == "email":
+        if not isinstance(raw, str) or not _EMAIL.match(raw):
+            raise ValueError("is not an email address")
+        return raw
+    if kind == "int":
+        if isinstance(raw, bool):
+            raise TypeError("expected a whole number")
+        if isinstance(raw, int):
+            return raw
+        if isinstance(raw, str) and re.fullmatch(r"[+-]?\d{1,15}", raw):
+            return int(raw)
+        raise ValueError("is not a whole number")
+    if kind == "number":
+        if isinstance(raw, bool):
+            raise TypeError("expected a number")
+        if isinstance(raw, int | float):
+            return raw
+        if isinstance(raw, str) and re.fullmatch(r"[+-]?\d{1,15}(\.\d{1,15})?", raw):
+            return float(raw) if "." in raw else int(raw)
+        raise ValueError("is not a number")
+    if kind == "bool":
+        if isinstance(raw, bool):
+            return raw
+        if isinstance(raw, str) and raw.lower() in _TRUE | _FALSE:
+            return raw.lower() in _TRUE
+        raise ValueError("is not yes or no")
+    if kind == "choice":
+        if not isinstance(raw, str):
+            raise TypeError("expected one of " + ", ".join(field.choices))
+        for choice in field.choices:
+            if raw.casefold() == choice.casefold():
+                return choice
+        raise ValueError("is not one of " + ", ".join(repr(c) for c in field.choices))
+    if kind == "list":
+        if isinstance(raw, str):
+            items = [part.strip() for part in raw.split(",")]
+        elif isinstance(raw, list):
+            items = [str(part).strip() for part in raw]
+        else:
+            raise TypeError("expected a list")
+        return [item for item in items if item]
+    raise ValueError(f"has an unknown type {kind!r}")
+
+
+def format_value(value: Any) -> str:
+    """Show a stored value to a person."""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value)
+    return str(value)

@@ -1,0 +1,65 @@
+"""Where playbooks come from: the shipped ones, and a workspace's own ``templates/``.
+
+A workspace folder ``templates/<id>/playbook.toml`` adds a playbook or
+replaces the shipped one of the same id, so a team can adapt a process
+without forking the tool.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from onboard.errors import OnboardError
+from onboard.playbook import Playbook, load_playbook
+
+PLAYBOOK_FILE = "playbook.toml"
+
+
+def shipped_dir() -> Path:
+    """The shipped templates: inside the installed package, or at the top of a checkout."""
+    package = Path(__file__).resolve().parent
+    inside = package / "templates"
+    return inside if inside.is_dir() else package.parent / "templates"
+
+
+class Library:
+    def __init__(self, workspace_templates: Path | None = None) -> None:
+        self.dirs = [d for d in (workspace_templates, shipped_dir()) if d is not None]
+        self._cache: dict[str, Playbook] = {}
+
+    def available(self) -> dict[str, Path]:
+        """Playbook id -> its file, workspace first so it overrides what is shipped."""
+        found: dict[str, Path] = {}
+        for folder in self.dirs:
+            if not folder.is_dir():
+                continue
+            for path in sorted(folder.glob(f"*/{PLAYBOOK_FILE}")):
+                found.setdefault(path.parent.name, path)
+        return dict(sorted(found.items()))
+
+    def origin(self, playbook_id: str) -> str:
+        path = self.available().get(playbook_id)
+        if path is None:
+            return "missing"
+        return "shipped" if path.parent.parent == shipped_dir() else "workspace"
+
+    def load(self, playbook_id: str) -> Playbook:
+        if playbook_id in self._cache:
+            return self._cache[playbook_id]
+        path = self._find(playbook_id)
+        if path is None:
+            names = ", ".join(self.available()) or "none"
+            raise OnboardError(
+                f"No playbook {playbook_id!r}.",
+                f"Available: {names}. See them with `onboard playbooks`.",
+            )
+        playbook = load_playbook(path)
+        self._cache[playbook_id] = playbook
+        return playbook
+
+    def _find(self, playbook_id: str) -> Path | None:
+        for folder in self.dirs:
+            candidate = folder / playbook_id / PLAYBOOK_FILE
+            if "/" not in playbook_id and ".." not in playbook_id and candidate.is_file():
+                return candidate
+        return None

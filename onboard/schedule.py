@@ -1,0 +1,202 @@
+"""Due rules: when a step is due, from a date fact or another step's completion.
+
+A playbook writes rules the way the processes talk about time::
+
+    "2 weeks before course_date"
+    "24 hours after course_date"            (rounded up to whole days)
+    "2 business days after step:assign-csm"
+    "90 days after closed_won_date, roll none"
+    "on course_date"
+    "start of final quarter from proposal_start to proposal_end"
+
+A date that lands on a weekend or a listed holiday moves to a business day:
+deadlines *before* something move earlier, follow-ups *after* something move
+later, unless the rule says ``roll earlier``, ``roll later`` or ``roll none``.
+
+Everything here is pure: today's date and the holidays are arguments.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from onboard.errors import OnboardError
+
+MAX_LENGTH = 200
+MAX_AMOUNT = 3660
+
+_UNITS = {
+    "hour": ("days", 1 / 24),
+    "day": ("days", 1),
+    "week": ("days", 7),
+    "business day": ("business_days", 1),
+    "working day": ("business_days", 1),
+}
+_ANCHOR = r"(?:step:[a-z0-9][a-z0-9-]*|[a-z_][a-z0-9_]*)"
+_RELATIVE = re.compile(
+    rf"^(?:within\s+)?(?P<amount>\d{{1,5}})\s+(?P<unit>hours?|days?|weeks?|business\s+days?|working\s+days?)"
+    rf"\s+(?P<direction>before|after)\s+(?P<anchor>{_ANCHOR})$"
+)
+_ON = re.compile(rf"^on\s+(?P<anchor>{_ANCHOR})$")
+_QUARTER = re.compile(
+    rf"^start\s+of\s+(?:the\s+)?final\s+quarter\s+from\s+(?P<start>{_ANCHOR})\s+to\s+(?P<end>{_ANCHOR})$"
+)
+_ROLL = re.compile(r"^(?P<body>.*?)\s*,\s*roll\s+(?P<roll>earlier|later|none)$")
+
+
+@dataclass(frozen=True)
+class Anchor:
+    """What a rule counts from: a date fact, a step's completion, or the client's start."""
+
+    kind: str  # "field" | "step" | "start"
+    name: str
+
+    @classmethod
+    def parse(cls, text: str) -> Anchor:
+        if text.startswith("step:"):
+            return cls("step", text[5:])
+        if text in {"start", "created"}:
+            return cls("start", "start")
+        return cls("field", text)
+
+    def resolve(self, facts: Mapping[str, object], completed: Mapping[str, date], start: date) -> date | None:
+        if self.kind == "start":
+            return start
+        value = completed.get(self.name) if self.kind == "step" else facts.get(self.name)
+        return value if isinstance(value, date) else None
+
+
+@dataclass(frozen=True)
+class DueRule:
+    """A parsed due rule. ``kind`` is "offset" or "final_quarter"."""
+
+    source: str
+    kind: str
+    anchors: tuple[Anchor, ...]
+    amount: int = 0
+    unit: str = "days"  # "days" | "business_days"
+    direction: int = 1  # +1 after, -1 before
+    roll: str = "later"  # "earlier" | "later" | "none"
+
+    def fields(self) -> set[str]:
+        return {a.name for a in self.anchors if a.kind == "field"}
+
+    def steps(self) -> set[str]:
+        return {a.name for a in self.anchors if a.kind == "step"}
+
+    def due(
+        self,
+        facts: Mapping[str, object],
+        completed: Mapping[str, date],
+        start: date,
+        holidays: Collection[date] = (),
+    ) -> date | None:
+        """The due date, or None while an anchor date is not known yet."""
+        resolved = [a.resolve(facts, completed, start) for a in self.anchors]
+        if any(value is None for value in resolved):
+            return None
+        if self.kind == "final_quarter":
+            first, last = resolved
+            assert first is not None and last is not None
+            raw = last - timedelta(days=(last - first).days // 4)
+        else:
+            anchor = resolved[0]
+            assert anchor is not None
+            if self.unit == "business_days":
+                return add_business_days(anchor, self.amount * self.direction, holidays)
+            raw = anchor + timedelta(days=self.amount * self.direction)
+        return roll_to_business_day(raw, self.roll, holidays)
+
+
+def is_business_day(day: date, holidays: Collection[date] = ()) -> bool:
+    return day.weekday() < 5 and day not in holidays
+
+
+def roll_to_business_day(day: date, roll: str, holidays: Collection[date] = ()) -> date:
+    """Move ``day`` off weekends and holidays, earlier or later; ``none`` keeps it."""
+    if roll == "none":
+        return day
+    step = timedelta(days=-1 if roll == "earlier" else 1)
+    for _ in range(400):
+        if is_business_day(day, holidays):
+            return day
+        day += step
+    raise OnboardError("The holiday list leaves no business day within a year.")
+
+
+def add_business_days(day: date, count: int, holidays: Collection[date] = ()) -> date:
+    """Count ``count`` business days from ``day`` (negative counts go back)."""
+    step = timedelta(days=1 if count >= 0 else -1)
+    remaining = abs(count)
+    guard = 0
+    while remaining:
+        day += step
+        guard += 1
+        if guard > MAX_AMOUNT * 3:
+            raise OnboardError("The holiday list leaves too few business days.")
+        if is_business_day(day, holidays):
+            remaining -= 1
+    if count == 0:
+        return roll_to_business_day(day, "later", holidays)
+    return day
+
+
+def parse_due_rule(text: str) -> DueRule:
+    """Parse a rule, raising :class:`OnboardError` that quotes it when it is malformed."""
+    if not isinstance(text, str):
+        raise OnboardError(f"Due rule {text!r} must be text.")
+    source = text
+    normal = " ".join(text.strip().lower().split())
+    if len(normal) > MAX_LENGTH:
+        raise OnboardError(f"Due rule is longer than {MAX_LENGTH} characters.")
+    roll: str | None = None
+    roll_match = _ROLL.match(normal)
+    if roll_match:
+        normal, roll = roll_match.group("body"), roll_match.group("roll")
+    if match := _ON.match(normal):
+        return DueRule(source, "offset", (Anchor.parse(match["anchor"]),), 0, "days", 1, roll or "none")
+    if match := _QUARTER.match(normal):
+        anchors = (Anchor.parse(match["start"]), Anchor.parse(match["end"]))
+        return DueRule(source, "final_quarter", anchors, roll=roll or "earlier")
+    if match := _RELATIVE.match(normal):
+        unit_word = re.sub(r"\s+", " ", match["unit"]).rstrip("s")
+        unit, factor = _UNITS[unit_word]
+        amount = math.ceil(int(match["amount"]) * factor)
+        if amount > MAX_AMOUNT:
+            raise OnboardError(f"Due rule {source!r}: {amount} days is more than ten years.")
+        direction = 1 if match["direction"] == "after" else -1
+        default_roll = "earlier" if direction < 0 else "later"
+        return DueRule(
+            source,
+            "offset",
+            (Anchor.parse(match["anchor"]),),
+            amount,
+            unit,
+            direction,
+            roll or default_roll,
+        )
+    raise OnboardError(
+        f"Due rule {source!r} is not understood.",
+        "Write it like '2 weeks before course_date', '24 hours after course_date', "
+        "'2 business days after step:assign-csm' or 'on course_date'.",
+    )
+
+
+def describe_due(due: date | None, today: date) -> str:
+    """Say a due date the way a person would: 'today', 'in 3 days', 'overdue by 2 days'."""
+    if due is None:
+        return "no date yet"
+    delta = (due - today).days
+    if delta == 0:
+        return "today"
+    if delta == 1:
+        return "tomorrow"
+    if delta == -1:
+        return "overdue by 1 day"
+    if delta < 0:
+        return f"overdue by {-delta} days"
+    return f"in {delta} days"
