@@ -34,6 +34,16 @@ class Answers:
     def has(self, key: str) -> bool:
         return key in self.values
 
+    def with_defaults(self, defaults: Mapping[str, Any], source: str) -> Answers:
+        """These answers plus ``defaults`` for keys not already answered."""
+        extra = {k: v for k, v in defaults.items() if k not in self.values}
+        return Answers(
+            values={**self.values, **extra},
+            actions=self.actions,
+            gates=self.gates,
+            source={**self.source, **dict.fromkeys(extra, source)},
+        )
+
 
 def parse_sets(pairs: Iterable[str]) -> dict[str, str]:
     values = {}

@@ -47,11 +47,15 @@ def done(
       onboard done acme enter-delivery-dates --set course_date=2026-03-15
     """
     from onboard.answers import answers_for_step, load_answers
+    from onboard.delivery import derived_facts
     from onboard.engine import complete_step
 
     store, slug, state, playbook = client_context(app, client)
     step = playbook.step(step_id)
     answers = load_answers(answers_file, sets)
+    answers = answers.with_defaults(
+        derived_facts(store.folder(slug)), "the client's attendance and evaluation files"
+    )
     values = answers_for_step(playbook, step, state, answers, app.get_prompter(no_input))
     settings = app.workspace().settings
     values = {k: settings.holder(v) if k.startswith("role.") else v for k, v in values.items()}

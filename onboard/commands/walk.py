@@ -103,6 +103,7 @@ def next_(
 def _walk(app, store, slug, playbook, answers, prompter, yes, walk: Walk) -> None:
     from onboard.answers import answers_for_step
     from onboard.commands.steps import announce_names
+    from onboard.delivery import derived_facts
     from onboard.engine import complete_step, open_gate, overview, skip_step
 
     today = app.today()
@@ -183,7 +184,9 @@ def _walk(app, store, slug, playbook, answers, prompter, yes, walk: Walk) -> Non
             walk.skipped.append(step.id)
             app.terminal.success(f"skipped {step.id}")
             continue
-        values = answers_for_step(playbook, step, state, answers, prompter)
+        derived = derived_facts(store.folder(slug))
+        step_answers = answers.with_defaults(derived, "the client's attendance and evaluation files")
+        values = answers_for_step(playbook, step, state, step_answers, prompter)
         settings = app.workspace().settings
         values = {k: settings.holder(v) if k.startswith("role.") else v for k, v in values.items()}
         with store.transaction(slug) as tx:
