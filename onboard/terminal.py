@@ -35,25 +35,25 @@ class Terminal:
         self.out.print(*objects, **kwargs)
 
     def line(self, text: str = "", style: str | None = None) -> None:
-        """Print text that may contain user data, never interpreted as markup."""
-        self.out.print(escape(text), style=style)
+        """Print text that may contain user data: never read as markup, never hard-wrapped."""
+        self.out.print(escape(text), style=style, soft_wrap=True)
 
     def success(self, text: str) -> None:
-        self.out.print(f"[green]✓[/] {escape(text)}")
+        self.out.print(f"[green]✓[/] {escape(text)}", soft_wrap=True)
 
     def info(self, text: str) -> None:
         self.err.print(f"[dim]{escape(text)}[/]")
 
     def warn(self, text: str) -> None:
-        self.err.print(f"[yellow]![/] {escape(text)}")
+        self.err.print(f"[yellow]![/] {escape(text)}", soft_wrap=True)
 
     def error(self, exc: OnboardError) -> None:
-        self.err.print(f"[bold red]Error:[/] {escape(exc.message)}")
+        self.err.print(f"[bold red]Error:[/] {escape(exc.message)}", soft_wrap=True)
         if exc.hint:
-            self.err.print(escape(exc.hint))
+            self.err.print(escape(exc.hint), soft_wrap=True)
 
     def hint(self, command: str) -> None:
-        self.out.print(f"[dim]Next:[/] [bold]{escape(command)}[/]")
+        self.out.print(f"[dim]Next:[/] [bold]{escape(command)}[/]", soft_wrap=True)
 
     def json(self, data: Any) -> None:
         click.echo(json.dumps(data, indent=2, ensure_ascii=False, default=_json_default))

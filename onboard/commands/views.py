@@ -178,33 +178,17 @@ def list_(app: App, sort: str, as_json: bool, as_of: str | None) -> None:
     else:
         from rich.markup import escape
 
+        wide = app.terminal.out.width >= 110
         table = []
         for summary, ov in rows:
-            stage = ov.stage.title if ov.stage else "[green]complete[/]"
+            stage = escape(ov.stage.title) if ov.stage else "[green]complete[/]"
             overdue = f"[red]{summary['overdue']}[/]" if summary["overdue"] else ""
-            table.append(
-                [
-                    summary["slug"],
-                    escape(summary["playbook"]),
-                    escape(stage) if ov.stage else stage,
-                    f"{round(summary['progress'] * 100)}%",
-                    summary["next_step"] or "",
-                    summary["next_due"] or "",
-                    overdue,
-                ]
-            )
-        app.terminal.table(
-            [
-                "client",
-                "playbook",
-                "stage",
-                ("done", {"justify": "right"}),
-                "next step",
-                "next due",
-                ("late", {"justify": "right"}),
-            ],
-            table,
-        )
+            row = [summary["slug"], stage, f"{round(summary['progress'] * 100)}%"]
+            row += [summary["next_step"] or "", summary["next_due"] or "", overdue]
+            table.append([escape(summary["playbook"]), *row] if wide else row)
+        columns = ["client", "stage", ("done", {"justify": "right"}), "next step", "next due"]
+        columns.append(("late", {"justify": "right"}))
+        app.terminal.table(["playbook", *columns] if wide else columns, table, fit="stage")
         if not rows:
             app.terminal.hint('onboard new "Client name" --playbook training-engagement')
     _report(app, problems)

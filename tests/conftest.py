@@ -1,0 +1,51 @@
+"""Shared fixtures: a fixed clock, a fresh workspace and a CLI runner bound to it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from onboard.cli import cli
+from onboard.library import Library
+from onboard.playbook import Playbook
+
+NOW = "2026-03-01T09:00"
+
+
+@pytest.fixture(autouse=True)
+def fixed_clock(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ONBOARD_NOW", NOW)
+    monkeypatch.setenv("ONBOARD_USER", "tester")
+    monkeypatch.delenv("ONBOARD_HOME", raising=False)
+    monkeypatch.setenv("NO_COLOR", "1")
+    monkeypatch.setenv("COLUMNS", "80")
+
+
+Run = Callable[..., Result]
+
+
+@pytest.fixture
+def workspace(tmp_path: Path) -> Path:
+    root = tmp_path / "ws"
+    result = CliRunner().invoke(cli, ["--home", str(root), "init"])
+    assert result.exit_code == 0, result.output
+    return root
+
+
+@pytest.fixture
+def run(workspace: Path) -> Run:
+    """Run `onboard --home WORKSPACE ARGS...`; `prompter=` injects scripted answers."""
+
+    def invoke(*args: str, prompter: object = None, input: str | None = None) -> Result:
+        obj = {"prompter": prompter} if prompter is not None else None
+        return CliRunner().invoke(cli, ["--home", str(workspace), *args], obj=obj, input=input)
+
+    return invoke
+
+
+@pytest.fixture(scope="session")
+def training() -> Playbook:
+    return Library().load("training-engagement")

@@ -1,0 +1,208 @@
+"""A client walked through every step of training-engagement, through the CLI."""
+
+import json
+import tomllib
+from datetime import date
+
+import pytest
+
+from onboard.engine import NA, overview
+from onboard.prompt import Interrupt, ScriptedPrompter
+from onboard.store import Store
+
+FACTS = {
+    "course_date": "2026-03-20",
+    "course_end_date": "2026-03-20",
+    "course_time": "9:00-12:00 CT",
+    "session_sponsor": "John Smith",
+    "session_sponsor_email": "john@acme.example",
+    "contract_document": "SOW",
+    "client_coordinator": "Cara Lee",
+    "client_coordinator_email": "cara@acme.example",
+    "contract_number": "Marr1234",
+    "signature_date": "2026-03-05",
+    "meeting_link": "https://zoom.example/j/1",
+    "venue": "Room 4, Austin office",
+    "eval_method": "Client internal survey",
+    "participant_count": "14",
+    "eval_score": "4.6",
+}
+INTAKE = ["--set", "program=Empathy at Work", "--set", "delivery_type=Virtual"]
+
+
+def state_file(workspace, slug="acme-corp"):
+    return tomllib.loads((workspace / "clients" / slug / "client.toml").read_text())
+
+
+def sets(*names):
+    return [arg for name in names for arg in ("--set", f"{name}={FACTS[name]}")]
+
+
+def sets_for(step):
+    args = []
+    for name in step.asks:
+        args += ["--set", f"{name}={FACTS[name]}"]
+    for role in step.assigns:
+        args += ["--set", f"role.{role}=Jane Doe"]
+    return args
+
+
+@pytest.mark.parametrize("unit", ["General", "P&O Academies", "CFO"])
+def test_every_step_non_interactively(run, workspace, training, unit):
+    result = run(
+        "new", "Acme Corp", "--playbook", "training-engagement", *INTAKE, "--set", f"business_unit={unit}"
+    )
+    assert result.exit_code == 0, result.output
+    store = Store(workspace / "clients")
+    for index, stage in enumerate(training.stages):
+        for step in stage.steps:
+            ov = overview(training, store.load("acme-corp"), date(2026, 3, 1))
+            view = ov.view(step.id)
+            if view.status == NA:
+                continue
+            if step.gate:
+                assert run("gate", "acme-corp", step.gate).exit_code == 0
+            if step.id == "legal-paperwork":
+                result = run("skip", "acme-corp", step.id, "--reason", "MSA already signed")
+            else:
+                result = run("done", "acme-corp", step.id, "--no-input", *sets_for(step))
+            assert result.exit_code == 0, (step.id, result.output)
+        doc = state_file(workspace)
+        applicable = [
+            s.id
+            for s in stage.steps
+            if overview(training, store.load("acme-corp"), date(2026, 3, 1)).view(s.id).status != NA
+        ]
+        assert applicable, stage.id
+        for step_id in applicable:
+            assert doc["steps"][step_id]["status"] in {"done", "skipped"}
+        for step in stage.steps:
+            if step.id not in applicable:
+                assert step.id not in doc["steps"]
+        status = json.loads(run("status", "acme-corp", "--json").output)
+        following = training.stages[index + 1].id if index + 1 < len(training.stages) else None
+        assert status["stage"] == following
+    doc = state_file(workspace)
+    assert doc["facts"]["participant_count"] == 14
+    assert doc["facts"]["course_date"] == date(2026, 3, 20)
+    assert doc["roles"]["FAC"] == {"name": "Jane Doe", "initials": "JD"}
+    assert doc["steps"]["legal-paperwork"] == {
+        "status": "skipped",
+        "on": date(2026, 3, 1),
+        "by": "tester",
+        "note": "MSA already signed",
+    }
+    status = json.loads(run("status", "acme-corp", "--json").output)
+    assert status["progress"] == 1.0 and status["complete"] is True
+    excluded = {"confirm-next-steps", "send-pre-class-info", "collect-roster"}
+    if unit == "P&O Academies":
+        assert not excluded & set(doc["steps"])
+        assert "download-po-roster" in doc["steps"]
+    if unit == "General":
+        assert excluded <= set(doc["steps"])
+
+
+def test_the_walk_with_an_answers_file(run, workspace):
+    answers = workspace / "answers.toml"
+    lines = [f'{k} = "{v}"' for k, v in FACTS.items() if k not in {"participant_count", "eval_score"}]
+    lines += ["participant_count = 14", "eval_score = 4.6", "[roles]", 'FAC = "Jane Doe"']
+    lines += [
+        "[actions]",
+        'legal-paperwork = "skip: MSA already signed"',
+        "[gates]",
+        '"signed-contract" = true',
+    ]
+    answers.write_text("\n".join(lines) + "\n")
+    assert (
+        run(
+            "new", "Acme Corp", "-p", "training-engagement", *INTAKE, "--set", "business_unit=General"
+        ).exit_code
+        == 0
+    )
+    result = run("next", "acme", "--yes", "--no-input", "--answers", str(answers))
+    assert result.exit_code == 0, result.output
+    assert "Every step is done." in result.output
+    assert "Contract – Marr1234 – John Smith – Empathy_at_Work – Virtual – SOW – 2026.03.05" in result.output
+    assert json.loads(run("status", "acme", "--json").output)["progress"] == 1.0
+
+
+def test_next_without_input_only_shows_what_is_next(run, workspace):
+    run("new", "Acme Corp", "-p", "training-engagement", *INTAKE, "--set", "business_unit=General")
+    before = (workspace / "clients" / "acme-corp" / "client.toml").read_bytes()
+    result = run("next", "acme", "--no-input")
+    assert result.exit_code == 0
+    assert "discovery-session" in result.output and "Left for later" in result.output
+    assert (workspace / "clients" / "acme-corp" / "client.toml").read_bytes() == before
+
+
+def test_interactive_walk_with_scripted_answers(run, workspace):
+    run("new", "Acme Corp", "-p", "training-engagement", *INTAKE, "--set", "business_unit=General")
+    prompter = ScriptedPrompter(
+        [
+            "done",  # discovery-session
+            "later",  # enter-opportunity
+            "stop",
+        ]
+    )
+    result = run("next", "acme", prompter=prompter)
+    assert result.exit_code == 0, result.output
+    doc = state_file(workspace)
+    assert set(doc["steps"]) == {"discovery-session"}
+    assert "Left for later: enter-opportunity" in result.output
+
+    prompter = ScriptedPrompter(
+        [
+            "done",  # enter-opportunity
+            "done",  # review-solutions
+            "done",  # enter-delivery-dates
+            "20/03/2026",  # course_date: rejected, asked again
+            "2026-03-20",
+            "",  # course_end_date (optional): blank
+            "skip",  # confirm-pricing
+            "the client already signed",
+            Interrupt(),  # Ctrl-C at legal-paperwork
+        ]
+    )
+    result = run("next", "acme", prompter=prompter)
+    assert result.exit_code == 130
+    assert "Everything confirmed so far is saved" in result.output
+    assert prompter.errors and "YYYY-MM-DD" in prompter.errors[0]
+    doc = state_file(workspace)
+    assert doc["facts"]["course_date"] == date(2026, 3, 20)
+    assert "course_end_date" not in doc["facts"]
+    assert doc["steps"]["confirm-pricing"]["status"] == "skipped"
+    assert "legal-paperwork" not in doc["steps"]
+
+    prompter = ScriptedPrompter(["done"])  # legal-paperwork, then end of input
+    result = run("next", "acme", prompter=prompter)
+    assert result.exit_code == 130
+    assert state_file(workspace)["steps"]["legal-paperwork"]["status"] == "done"
+
+
+def test_interactive_assign_and_gate(run, workspace):
+    run("new", "Acme Corp", "-p", "training-engagement", *INTAKE, "--set", "business_unit=General")
+    for step in ("discovery-session", "enter-opportunity", "review-solutions", "legal-paperwork"):
+        run("done", "acme", step)
+    run("done", "acme", "enter-delivery-dates", "--set", "course_date=2026-03-20")
+    run(
+        "done",
+        "acme",
+        "confirm-pricing",
+        *sets("session_sponsor", "session_sponsor_email", "contract_document"),
+    )
+    run("done", "acme", "scheduling-handoff")
+    run(
+        "done",
+        "acme",
+        "provide-dates",
+        *sets("client_coordinator", "client_coordinator_email"),
+    )
+    prompter = ScriptedPrompter(
+        ["done", "Jane Doe", "done", "done", "M1", "done", True, "done", "2026-03-05", "stop"]
+    )
+    result = run("next", "acme", prompter=prompter)
+    assert result.exit_code == 0, result.output
+    doc = state_file(workspace)
+    assert doc["roles"]["FAC"]["initials"] == "JD"
+    assert "signed-contract" in doc["gates"]
+    assert doc["steps"]["record-signed-contract"]["status"] == "done"
