@@ -115,11 +115,29 @@ def ask_field(prompter: Prompter, spec: Field, current: Any = None) -> Any:
         return prompter.select(label, choices, default=current if current in spec.choices else None)
     if spec.type == "bool":
         return prompter.confirm(label, default=bool(current))
+    if spec.type == "records":
+        return _ask_records(prompter, spec, current)
     default = "" if current is None else format_value(current)
     text = prompter.text(label, default=default, validate=_validator(spec))
     if not text.strip():
         return current
     return coerce(spec, text)
+
+
+def _ask_records(prompter: Prompter, spec: Field, current: Any) -> Any:
+    """Ask for entries one at a time (a contact, a station) until the coordinator stops."""
+    rows = list(current or [])
+    if rows and not prompter.confirm(f"{spec.prompt}: {len(rows)} already; add more?", default=False):
+        return rows
+    while True:
+        row = {}
+        for column in spec.columns:
+            value = ask_field(prompter, column)
+            if value is not None:
+                row[column.name] = value
+        rows.append(row)
+        if not prompter.confirm(f"Add another to {spec.prompt.lower()}?", default=False):
+            return coerce(spec, rows)
 
 
 def collect(

@@ -106,10 +106,10 @@ def overview(
     for step in playbook.steps:
         record = state.steps.get(step.id)
         applicability[step.id] = applies(playbook, step, facts)
-        if record:
+        if applicability[step.id] is False:
+            statuses[step.id] = NA  # a branch left behind: its records stay in the history
+        elif record:
             statuses[step.id] = DONE if record["status"] == DONE else SKIPPED
-        elif applicability[step.id] is False:
-            statuses[step.id] = NA
         else:
             statuses[step.id] = PENDING
 
@@ -124,7 +124,12 @@ def overview(
             if status == PENDING:
                 if open_before:
                     waiting.append(f"stage {current.title if current else ''} to finish")
-                unresolved = [a for a in step.after if statuses.get(a) == PENDING]
+                unresolved = [
+                    a
+                    for a in step.after
+                    if statuses.get(a) == PENDING
+                    or any(s.repeat_of == a and statuses[s.id] == PENDING for s in playbook.steps)
+                ]
                 waiting.extend(f"step {a}" for a in unresolved)
                 if step.gate and step.gate not in state.gates:
                     waiting.append(f"gate: {playbook.gates[step.gate].title}")
@@ -189,6 +194,7 @@ def record(
     """Apply a change and append it to the history with what it replaced."""
     set_ = dict(set_ or {})
     before = {p: state.get(p) for p in (*set_, *unset) if state.get(p) is not None}
+    revision = set_.get("meta.playbook_revision", state.playbook_revision)
     event = Event(
         seq=(state.history[-1].seq + 1) if state.history else 1,
         at=_stamp(now),
@@ -202,7 +208,7 @@ def record(
         target=target,
     )
     sections = apply_changes(state.sections, set_, tuple(unset))
-    return replace(state, sections=sections, history=(*state.history, event))
+    return replace(state, sections=sections, history=(*state.history, event), playbook_revision=revision)
 
 
 def new_client(
@@ -234,7 +240,7 @@ def new_client(
         summary=f"started on {playbook.id} (revision {playbook.revision})",
         now=now,
         by=by,
-        set_={f"facts.{k}": v for k, v in values.items()},
+        set_={"meta.playbook_revision": playbook.revision, **{f"facts.{k}": v for k, v in values.items()}},
     )
 
 
@@ -467,9 +473,11 @@ def undo(state: ClientState, *, now: datetime, by: str) -> tuple[ClientState, Ev
 def replay(state: ClientState) -> ClientState:
     """Rebuild the sections from the history alone (for checks and tests)."""
     sections: Mapping[str, Mapping[str, Any]] = empty_sections()
+    revision = state.playbook_revision
     for event in state.history:
         sections = apply_changes(sections, event.set, event.unset)
-    return replace(state, sections=sections)
+        revision = event.set.get("meta.playbook_revision", revision)
+    return replace(state, sections=sections, playbook_revision=revision)
 
 
 def describe_path(path: str) -> str:
@@ -484,3 +492,166 @@ def convention_values(state: ClientState) -> dict[str, Any]:
         for attr, value in holder.items():
             values[f"roles.{role}.{attr}"] = value
     return values
+
+
+def decide(
+    playbook: Playbook,
+    state: ClientState,
+    name: str,
+    value: Any,
+    *,
+    reason: str,
+    now: datetime,
+    by: str,
+) -> ClientState:
+    """Record (or change) a decision; the branch not taken becomes not applicable.
+
+    Steps already done on the branch that is left keep their records and
+    history, shown as not applicable, and come back if the decision does.
+    """
+    decision = playbook.decisions.get(name)
+    if decision is None:
+        known = ", ".join(playbook.decisions) or "none"
+        raise OnboardError(f"Playbook {playbook.id!r} has no decision {name!r}.", f"Decisions: {known}.")
+    if not reason.strip():
+        raise OnboardError("A decision needs a reason.", "Pass --reason 'why'.")
+    chosen = coerce(playbook.fields[name], value)
+    previous = state.facts.get(name)
+    if previous == chosen:
+        raise OnboardError(f"{name} is already {chosen!r}.")
+    verb = f"changed {name} from {previous!r} to {chosen!r}" if previous else f"decided {name} = {chosen!r}"
+    return record(
+        state,
+        action="decide",
+        summary=f"{verb}: {reason.strip()}",
+        now=now,
+        by=by,
+        set_={f"facts.{name}": chosen},
+    )
+
+
+def postpone(
+    playbook: Playbook,
+    state: ClientState,
+    step_id: str,
+    *,
+    to: date,
+    reason: str,
+    now: datetime,
+    by: str,
+    holidays: Collection[date] = (),
+) -> ClientState:
+    """Move a step's due date by hand; the rule's date is kept and comes back on undo."""
+    if not reason.strip():
+        raise OnboardError("Postponing needs a reason.", "Pass --reason 'why'.")
+    view = overview(playbook, state, now.date(), holidays).view(playbook.step(step_id).id)
+    if view.status != PENDING:
+        raise OnboardError(f"Step {step_id!r} is {view.status}; only a pending step can be postponed.")
+    old = view.due.isoformat() if view.due else "no date"
+    return record(
+        state,
+        action="postpone",
+        summary=f"moved {step_id} from {old} to {to.isoformat()}: {reason.strip()}",
+        now=now,
+        by=by,
+        set_={f"due.{step_id}": to},
+        step=step_id,
+    )
+
+
+@dataclass(frozen=True)
+class Upgrade:
+    """What moving a client to a playbook's current revision changes."""
+
+    added: tuple[str, ...]
+    removed: tuple[str, ...]
+    renamed: tuple[tuple[str, str], ...]
+    retimed: tuple[tuple[str, str, str], ...]
+    orphaned: tuple[str, ...]
+
+    @property
+    def empty(self) -> bool:
+        return not (self.added or self.removed or self.renamed or self.retimed)
+
+    def lines(self) -> list[str]:
+        out = [f"+ {s}" for s in self.added]
+        out += [f"- {s}" for s in self.removed]
+        out += [f"~ {old} -> {new} (renamed)" for old, new in self.renamed]
+        out += [f"~ {s}: due {a!r} -> {b!r}" for s, a, b in self.retimed]
+        out += [
+            f"! {s} was recorded but is gone from the new revision (kept in history)" for s in self.orphaned
+        ]
+        return out
+
+
+def plan_upgrade(old: Playbook, new: Playbook, state: ClientState) -> Upgrade:
+    """Compare two revisions of a playbook as they affect this client."""
+    old_ids = {s.id for s in old.steps}
+    renames = {}
+    for step in new.steps:
+        for previous in step.renamed_from:
+            if previous in old_ids and step.id not in old_ids:
+                renames[previous] = step.id
+    new_ids = {s.id for s in new.steps}
+    added = tuple(s for s in (x.id for x in new.steps) if s not in old_ids and s not in renames.values())
+    removed = tuple(s for s in (x.id for x in old.steps) if s not in new_ids and s not in renames)
+    retimed = []
+    for step in new.steps:
+        before_id = next((o for o, n in renames.items() if n == step.id), step.id)
+        if before_id in old_ids:
+            a = old.step(before_id).due
+            b = step.due
+            if (a.source if a else None) != (b.source if b else None):
+                retimed.append((step.id, a.source if a else "none", b.source if b else "none"))
+    orphaned = tuple(s for s in state.steps if s in removed)
+    return Upgrade(added, removed, tuple(renames.items()), tuple(retimed), orphaned)
+
+
+def upgrade(old: Playbook, new: Playbook, state: ClientState, *, now: datetime, by: str) -> ClientState:
+    """Move a client to ``new``'s revision, carrying done steps over renames."""
+    plan = plan_upgrade(old, new, state)
+    changes: dict[str, Any] = {"meta.playbook_revision": new.revision}
+    unset: list[str] = []
+    for before, after in plan.renamed:
+        for section in ("steps", "due"):
+            value = state.sections.get(section, {}).get(before)
+            if value is not None:
+                changes[f"{section}.{after}"] = value
+                unset.append(f"{section}.{before}")
+    summary = f"upgraded {new.id} from revision {state.playbook_revision} to {new.revision}"
+    return record(state, action="upgrade", summary=summary, now=now, by=by, set_=changes, unset=tuple(unset))
+
+
+def follow_on(
+    old_playbook: Playbook,
+    state: ClientState,
+    playbook: Playbook,
+    *,
+    slug: str,
+    now: datetime,
+    by: str,
+) -> ClientState:
+    """A new client record on the follow-on playbook, carrying facts and role holders over."""
+    facts = {}
+    for name, value in state.facts.items():
+        spec = playbook.fields.get(name)
+        if spec is None:
+            continue
+        try:
+            facts[name] = coerce(spec, value)
+        except OnboardError:
+            continue
+    missing = [n for n in playbook.intake if playbook.fields[n].required and n not in facts]
+    if missing:
+        raise _missing_error(missing, f"{playbook.id} for {state.name}")
+    new_state = new_client(playbook, name=state.name, slug=slug, facts=facts, now=now, by=by)
+    roles = {f"roles.{r}": dict(h) for r, h in state.roles.items() if r in playbook.roles}
+    if roles:
+        summary = f"carried over from {state.slug} ({old_playbook.id}): " + ", ".join(sorted(state.roles))
+        new_state = record(new_state, action="assign", summary=summary, now=now, by=by, set_=roles)
+    return new_state
+
+
+def next_follow_ups(playbook: Playbook, state: ClientState) -> list[Any]:
+    """The follow-ups that apply to a finished client."""
+    return [f for f in playbook.follow_ups if f.when is None or f.when.evaluate(state.facts) is True]

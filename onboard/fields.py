@@ -15,7 +15,7 @@ from typing import Any
 
 from onboard.errors import OnboardError
 
-TYPES = ("text", "date", "email", "int", "number", "choice", "bool", "list")
+TYPES = ("text", "date", "email", "int", "number", "choice", "bool", "list", "records")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _TRUE = {"yes", "y", "true", "1", "on"}
 _FALSE = {"no", "n", "false", "0", "off"}
@@ -28,6 +28,7 @@ EXAMPLES = {
     "choice": "one of the choices",
     "bool": "yes or no",
     "list": "first, second",
+    "records": '[{name = "Ann Lee", email = "ann@example.com"}]',
 }
 
 
@@ -41,6 +42,7 @@ class Field:
     help: str = ""
     choices: tuple[str, ...] = ()
     required: bool = True
+    columns: tuple[Field, ...] = ()
 
     @property
     def prompt(self) -> str:
@@ -125,6 +127,8 @@ def _coerce(field: Field, raw: Any) -> Any:
             if raw.casefold() == choice.casefold():
                 return choice
         raise ValueError("is not one of " + ", ".join(repr(c) for c in field.choices))
+    if kind == "records":
+        return _records(field, raw)
     if kind == "list":
         if isinstance(raw, str):
             items = [part.strip() for part in raw.split(",")]
@@ -136,6 +140,40 @@ def _coerce(field: Field, raw: Any) -> Any:
     raise ValueError(f"has an unknown type {kind!r}")
 
 
+def _records(field: Field, raw: Any) -> list[dict[str, Any]]:
+    """A list of tables, each checked column by column (contacts, radio stations...)."""
+    if isinstance(raw, str):
+        import tomllib
+
+        try:
+            raw = tomllib.loads(f"value = {raw}")["value"]
+        except tomllib.TOMLDecodeError:
+            raise ValueError("is not a list of tables like " + EXAMPLES["records"]) from None
+    if isinstance(raw, dict):
+        raw = [raw]
+    if not isinstance(raw, list) or not all(isinstance(row, dict) for row in raw):
+        raise TypeError("expected a list of tables like " + EXAMPLES["records"])
+    known = {column.name: column for column in field.columns}
+    rows = []
+    for index, row in enumerate(raw, 1):
+        unknown = sorted(set(row) - set(known))
+        if unknown:
+            raise ValueError(f"entry {index} has unknown column {unknown[0]!r} (known: {', '.join(known)})")
+        clean: dict[str, Any] = {}
+        for column in field.columns:
+            value = row.get(column.name)
+            if value in (None, ""):
+                if column.required:
+                    raise ValueError(f"entry {index} needs {column.name!r}")
+                continue
+            try:
+                clean[column.name] = _coerce(column, value)
+            except (ValueError, TypeError) as exc:
+                raise ValueError(f"entry {index}, {column.name}: {exc}") from None
+        rows.append(clean)
+    return rows
+
+
 def format_value(value: Any) -> str:
     """Show a stored value to a person."""
     if isinstance(value, bool):
@@ -143,5 +181,7 @@ def format_value(value: Any) -> str:
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, list):
-        return ", ".join(str(v) for v in value)
+        return ", ".join(
+            " ".join(str(v) for v in item.values()) if isinstance(item, dict) else str(item) for item in value
+        )
     return str(value)

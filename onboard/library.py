@@ -43,7 +43,39 @@ class Library:
             return "missing"
         return "shipped" if path.parent.parent == shipped_dir() else "workspace"
 
-    def load(self, playbook_id: str) -> Playbook:
+    def load(self, playbook_id: str, revision: int | None = None) -> Playbook:
+        """The playbook's current revision, or the kept older ``revision`` a client started on.
+
+        Older revisions live in ``<id>/revisions/<n>.toml``; when the one asked
+        for is not kept, the current revision is returned (``onboard check``
+        and ``onboard upgrade`` report the difference).
+        """
+        current = self._load_current(playbook_id)
+        if revision is None or revision == current.revision:
+            return current
+        key = f"{playbook_id}@{revision}"
+        if key not in self._cache:
+            kept = current.path.parent / "revisions" / f"{revision}.toml" if current.path else None
+            if kept is None or not kept.is_file():
+                return current
+            older = load_playbook(kept, folder=current.path.parent)
+            if older.revision != revision:
+                raise OnboardError(f"{kept}: says revision {older.revision}, expected {revision}.")
+            self._cache[key] = older
+        return self._cache[key]
+
+    def revisions(self, playbook_id: str) -> list[int]:
+        """Every revision of a playbook that can be loaded, oldest first."""
+        current = self._load_current(playbook_id)
+        folder = current.path.parent / "revisions" if current.path else None
+        kept = (
+            [int(p.stem) for p in folder.glob("*.toml") if p.stem.isdigit()]
+            if folder and folder.is_dir()
+            else []
+        )
+        return sorted({*kept, current.revision})
+
+    def _load_current(self, playbook_id: str) -> Playbook:
         if playbook_id in self._cache:
             return self._cache[playbook_id]
         path = self._find(playbook_id)

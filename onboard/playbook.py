@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -74,6 +74,29 @@ class Step:
     exports: tuple[str, ...] = ()
     names: tuple[str, ...] = ()
     assigns: tuple[str, ...] = ()
+    renamed_from: tuple[str, ...] = ()
+    repeat_of: str | None = None
+    branch: tuple[str, str] | None = None
+
+
+@dataclass(frozen=True)
+class Decision:
+    """A choice that selects a branch: only the chosen option's steps apply."""
+
+    field: str
+    title: str
+    step: str | None
+    branches: dict[str, tuple[str, ...]]
+
+
+@dataclass(frozen=True)
+class FollowUp:
+    """What comes after this process: another playbook, or a process named in the seed."""
+
+    title: str
+    playbook: str | None = None
+    when: Condition | None = None
+    note: str = ""
 
 
 @dataclass(frozen=True)
@@ -102,6 +125,8 @@ class Playbook:
     stages: tuple[Stage, ...] = ()
     notes: tuple[str, ...] = ()
     metadata: dict[str, Any] = field(default_factory=dict)
+    decisions: dict[str, Decision] = field(default_factory=dict)
+    follow_ups: tuple[FollowUp, ...] = ()
 
     @property
     def steps(self) -> tuple[Step, ...]:
@@ -186,11 +211,16 @@ class _Checker:
             return None
 
 
-def load_playbook(path: Path) -> Playbook:
-    """Load and validate ``path``; every problem found is listed in one error."""
+def load_playbook(path: Path, folder: Path | None = None) -> Playbook:
+    """Load and validate ``path``; every problem found is listed in one error.
+
+    ``folder`` is the playbook's own folder (its id and its ``emails/``); it
+    differs from ``path.parent`` for a kept older revision in ``revisions/``.
+    """
     data = read_toml(path)
     check = _Checker(path)
-    folder_id = path.parent.name
+    folder = folder or path.parent
+    folder_id = folder.name
     pid = data.get("id", folder_id)
     if pid != folder_id:
         check.problem("", f"id {pid!r} differs from its folder name {folder_id!r}")
@@ -204,12 +234,15 @@ def load_playbook(path: Path) -> Playbook:
     gates = _load_gates(data, check, roles)
     naming = _load_naming(data, check)
     stages = _load_stages(data, check)
+    decisions = _load_decisions(data, check, fields, stages)
+    stages = _apply_branches(stages, decisions, check)
+    follow_ups = _load_follow_ups(data, check, fields)
 
     intake = check.texts(data, "intake", "intake")
     for name in intake:
         if name not in fields:
             check.problem("intake", f"unknown field {name!r}")
-    _validate_steps(stages, roles, fields, gates, path, check)
+    _validate_steps(stages, roles, fields, gates, folder, check)
     for step in (s for stage in stages for s in stage.steps):
         for name in step.names:
             if name not in naming:
@@ -238,7 +271,103 @@ def load_playbook(path: Path) -> Playbook:
         stages=stages,
         notes=check.texts(data, "notes", "notes"),
         metadata=data.get("metadata", {}) if isinstance(data.get("metadata"), dict) else {},
+        decisions=decisions,
+        follow_ups=follow_ups,
     )
+
+
+def _load_decisions(
+    data: dict[str, Any], check: _Checker, fields: dict[str, Field], stages: tuple[Stage, ...]
+) -> dict[str, Decision]:
+    step_ids = {step.id for stage in stages for step in stage.steps}
+    decisions: dict[str, Decision] = {}
+    claimed: dict[str, str] = {}
+    for name, table in _tables(data, "decisions", check).items():
+        where = f"decision {name!r}"
+        spec = fields.get(name)
+        if spec is None:
+            check.problem(where, "is not a declared field (declare it under [fields])")
+        elif spec.type != "choice":
+            check.problem(where, "must be a choice field")
+        branches_raw = table.get("branches", {})
+        if not isinstance(branches_raw, dict) or not branches_raw:
+            check.problem(where, "needs [decisions.NAME.branches] option = [step ids]")
+            branches_raw = {}
+        branches: dict[str, tuple[str, ...]] = {}
+        for option, steps in branches_raw.items():
+            if spec is not None and spec.type == "choice" and option not in spec.choices:
+                check.problem(where, f"branch {option!r} is not one of the field's choices")
+            if not isinstance(steps, list) or not all(isinstance(x, str) for x in steps):
+                check.problem(where, f"branch {option!r} must be a list of step ids")
+                continue
+            for step_id in steps:
+                if step_id not in step_ids:
+                    check.problem(where, f"branch {option!r} names step {step_id!r}, which does not exist")
+                elif step_id in claimed:
+                    check.problem(where, f"step {step_id!r} is already in branch {claimed[step_id]!r}")
+                claimed[step_id] = option
+            branches[option] = tuple(steps)
+        asked_by = check.text(table, "step", where) or None
+        if asked_by and asked_by not in step_ids:
+            check.problem(where, f"'step' names {asked_by!r}, which does not exist")
+        decisions[name] = Decision(name, check.text(table, "title", where) or name, asked_by, branches)
+    return decisions
+
+
+def _apply_branches(
+    stages: tuple[Stage, ...], decisions: dict[str, Decision], check: _Checker
+) -> tuple[Stage, ...]:
+    """Give each branch step the condition of its branch, so only the chosen one applies."""
+    membership = {
+        step_id: (decision.field, option)
+        for decision in decisions.values()
+        for option, steps in decision.branches.items()
+        for step_id in steps
+    }
+    if not membership:
+        return stages
+    result = []
+    for stage in stages:
+        steps = []
+        for step in stage.steps:
+            key = step.repeat_of or step.id
+            if key in membership:
+                name, option = membership[key]
+                clause = f"{name} == '{option}'"
+                source = f"({step.when.source}) and {clause}" if step.when else clause
+                try:
+                    step = replace(step, when=parse_condition(source), branch=(name, option))
+                except OnboardError as exc:
+                    check.problem(f"step {step.id!r}", exc.message)
+            steps.append(step)
+        result.append(replace(stage, steps=tuple(steps)))
+    return tuple(result)
+
+
+def _load_follow_ups(data: dict[str, Any], check: _Checker, fields: dict[str, Field]) -> tuple[FollowUp, ...]:
+    raw = data.get("follow_ups", [])
+    if not isinstance(raw, list):
+        check.problem("follow_ups", "must be [[follow_ups]] tables")
+        return ()
+    items = []
+    for index, table in enumerate(raw, 1):
+        where = f"follow_ups #{index}"
+        if not isinstance(table, dict):
+            check.problem(where, "must be a table")
+            continue
+        when = check.condition(table, where)
+        if when:
+            for name in when.names() - set(fields):
+                check.problem(where, f"condition names unknown field {name!r}")
+        items.append(
+            FollowUp(
+                title=check.text(table, "title", where, required=True),
+                playbook=check.text(table, "playbook", where) or None,
+                when=when,
+                note=check.text(table, "note", where),
+            )
+        )
+    return tuple(items)
 
 
 def _tables(data: dict[str, Any], key: str, check: _Checker) -> dict[str, dict[str, Any]]:
@@ -274,6 +403,9 @@ def _load_fields(data: dict[str, Any], check: _Checker) -> dict[str, Field]:
         if kind == "choice" and not choices:
             check.problem(where, "a choice field needs 'choices'")
         required = table.get("required", True)
+        columns: tuple[Field, ...] = ()
+        if kind == "records":
+            columns = _load_columns(table, where, check)
         fields[name] = Field(
             name=name,
             type=kind,
@@ -281,8 +413,35 @@ def _load_fields(data: dict[str, Any], check: _Checker) -> dict[str, Field]:
             help=check.text(table, "help", where),
             choices=choices,
             required=bool(required),
+            columns=columns,
         )
     return fields
+
+
+def _load_columns(table: dict[str, Any], where: str, check: _Checker) -> tuple[Field, ...]:
+    raw = table.get("columns")
+    if not isinstance(raw, dict) or not raw:
+        check.problem(where, "a records field needs [fields.NAME.columns] with one table per column")
+        return ()
+    columns = []
+    for name, spec in raw.items():
+        if not isinstance(spec, dict):
+            check.problem(where, f"column {name!r} must be a table like {{ type = 'text' }}")
+            continue
+        kind = spec.get("type", "text")
+        if kind not in TYPES or kind == "records":
+            check.problem(where, f"column {name!r} has an unusable type {kind!r}")
+            kind = "text"
+        columns.append(
+            Field(
+                name=name,
+                type=kind,
+                label=check.text(spec, "label", where),
+                choices=check.texts(spec, "choices", where),
+                required=bool(spec.get("required", True)),
+            )
+        )
+    return tuple(columns)
 
 
 def _load_gates(data: dict[str, Any], check: _Checker, roles: dict[str, Role]) -> dict[str, Gate]:
@@ -324,7 +483,7 @@ def _load_stages(data: dict[str, Any], check: _Checker) -> tuple[Stage, ...]:
             if not isinstance(step_table, dict):
                 check.problem(where, f"step #{position} must be a table")
                 continue
-            steps.append(_load_step(step_table, stage_id, position, check))
+            steps.extend(_expand_repeat(_load_step(step_table, stage_id, position, check), step_table, check))
         if not steps:
             check.problem(where, "has no steps")
         stages.append(
@@ -383,7 +542,62 @@ def _load_step(table: dict[str, Any], stage_id: str, position: int, check: _Chec
         exports=check.texts(table, "exports", where),
         names=check.texts(table, "names", where),
         assigns=check.texts(table, "assigns", where),
+        renamed_from=check.texts(table, "renamed_from", where),
     )
+
+
+_EVERY = re.compile(r"^(\d{1,3})\s+(day|week)s?$")
+
+
+def _expand_repeat(step: Step, table: dict[str, Any], check: _Checker) -> list[Step]:
+    """Turn a repeated step into one step per occurrence, each with its own due date.
+
+    ``repeat = { every = "2 weeks", times = 4 }`` or ``until = RULE`` (a rule
+    from the same anchor as the step's ``due``): occurrence k is due
+    ``every`` later than occurrence k-1 and has the id ``<id>-<k>``.
+    """
+    spec = table.get("repeat")
+    if spec is None:
+        return [step]
+    where = f"step {step.id!r}"
+    if not isinstance(spec, dict):
+        check.problem(where, "'repeat' must be a table like { every = '2 weeks', times = 4 }")
+        return [step]
+    match = _EVERY.match(str(spec.get("every", "")).strip().lower())
+    first = step.due
+    if not match:
+        check.problem(where, "repeat needs every = 'N days' or 'N weeks'")
+        return [step]
+    if first is None or first.kind != "offset" or first.unit != "days" or first.direction < 0:
+        check.problem(where, "a repeated step needs a due rule 'N days|weeks after ...' for its first time")
+        return [step]
+    every = int(match.group(1)) * (7 if match.group(2) == "week" else 1)
+    times = spec.get("times")
+    if "until" in spec:
+        try:
+            until = parse_due_rule(spec["until"])
+        except OnboardError as exc:
+            check.problem(where, f"bad repeat 'until': {exc.message}")
+            return [step]
+        if until.anchors != first.anchors or until.unit != "days" or until.direction < 0:
+            check.problem(where, "repeat 'until' must count days or weeks after the same date as 'due'")
+            return [step]
+        times = (until.amount - first.amount) // every + 1
+    if not isinstance(times, int) or isinstance(times, bool) or not 1 <= times <= 100:
+        check.problem(where, "repeat needs times = 1..100, or an 'until' rule after the first due date")
+        return [step]
+    anchor = first.anchors[0]
+    anchor_text = f"step:{anchor.name}" if anchor.kind == "step" else anchor.name
+    steps = []
+    for k in range(1, times + 1):
+        amount = first.amount + (k - 1) * every
+        due = replace(first, amount=amount, source=f"{amount} days after {anchor_text}")
+        steps.append(
+            replace(
+                step, id=f"{step.id}-{k}", title=f"{step.title} ({k} of {times})", due=due, repeat_of=step.id
+            )
+        )
+    return steps
 
 
 def _validate_steps(
@@ -391,12 +605,12 @@ def _validate_steps(
     roles: dict[str, Role],
     fields: dict[str, Field],
     gates: dict[str, Gate],
-    path: Path,
+    folder: Path,
     check: _Checker,
 ) -> None:
     seen_stages: set[str] = set()
     seen: set[str] = set()
-    email_dir = path.parent / "emails"
+    email_dir = folder / "emails"
     for stage in stages:
         if stage.id in seen_stages:
             check.problem(f"stage {stage.id!r}", "duplicate stage id")
@@ -430,8 +644,9 @@ def _validate_steps(
                 for name in step.due.steps():
                     if name not in seen and name != step.id:
                         check.problem(where, f"due rule counts from step {name!r}, not an earlier step")
+            repeated = {x.repeat_of for st in stages for x in st.steps if x.repeat_of}
             for name in step.after:
-                if name not in seen:
+                if name not in seen and name not in repeated:
                     check.problem(where, f"'after' names {name!r}, which is not an earlier step")
             for gate_id in filter(None, (step.gate, step.opens)):
                 if gate_id not in gates:

@@ -78,6 +78,8 @@ class ClientState:
         return self.sections.get("due", {})
 
     def get(self, path: str) -> Any:
+        if path == "meta.playbook_revision":
+            return self.playbook_revision
         section, key = split_path(path)
         return self.sections.get(section, {}).get(key)
 
@@ -86,8 +88,14 @@ class ClientState:
         return replace(self, history=())
 
 
+META = ("meta.playbook_revision",)
+"""Paths that change the client's header rather than a section (see :func:`apply_changes`)."""
+
+
 def split_path(path: str) -> tuple[str, str]:
     section, _, key = path.partition(".")
+    if path in META:
+        return section, key
     if section not in SECTIONS or not key:
         raise OnboardError(f"Unknown state path {path!r}.")
     return section, key
@@ -104,10 +112,12 @@ def apply_changes(
     result = {name: dict(sections.get(name, {})) for name in SECTIONS}
     for path, value in set_.items():
         section, key = split_path(path)
-        result[section][key] = value
+        if section in result:
+            result[section][key] = value
     for path in unset:
         section, key = split_path(path)
-        result[section].pop(key, None)
+        if section in result:
+            result[section].pop(key, None)
     return result
 
 

@@ -41,5 +41,5 @@ def client_context(app: App, client: str):
     store = app.store()
     slug = store.resolve(client)
     state = store.load(slug)
-    playbook = app.library().load(state.playbook)
+    playbook = app.library().load(state.playbook, state.playbook_revision)
     return store, slug, state, playbook

@@ -274,3 +274,86 @@ def _describe_version(path) -> str:
         return f"unreadable: {exc.message[:40]}"
     last = state.history[-1] if state.history else None
     return f"#{last.seq} {last.at:%Y-%m-%d %H:%M} {last.summary}" if last else "empty"
+
+
+@click.command()
+@click.argument("client")
+@click.argument("name")
+@click.argument("value")
+@click.option("--reason", required=True, help="Why (kept in the history).")
+@pass_app
+def decide(app: App, client: str, name: str, value: str, reason: str) -> None:
+    """Record or change a decision; only the chosen branch's steps apply.
+
+    \b
+    Example:
+      onboard decide acme client_decision renew --reason "signed for another year"
+    """
+    from onboard.engine import decide as record_decision
+
+    store, slug, state, playbook = client_context(app, client)
+    with store.transaction(slug) as tx:
+        new_state = record_decision(
+            playbook, tx.state, name, value, reason=reason, now=app.now(), by=app.user()
+        )
+        tx.commit(new_state)
+    app.terminal.success(f"{state.name}: {new_state.history[-1].summary}")
+
+
+def _parse_by(text: str) -> int:
+    import re
+
+    match = re.fullmatch(r"\s*(\d{1,4})\s*([dw])\s*", text.lower())
+    if not match:
+        raise OnboardError(f"--by {text!r} is not a span like 3d or 2w.")
+    return int(match.group(1)) * (7 if match.group(2) == "w" else 1)
+
+
+@click.command()
+@click.argument("client")
+@click.argument("step_id", metavar="STEP")
+@click.option("--to", "to_date", metavar="DATE", help="The new due date (YYYY-MM-DD).")
+@click.option("--by", "by_span", metavar="SPAN", help="Move the due date later by 3d, 2w...")
+@click.option("--reason", required=True, help="Why (kept in the history).")
+@pass_app
+def postpone(
+    app: App, client: str, step_id: str, to_date: str | None, by_span: str | None, reason: str
+) -> None:
+    """Move a step's due date by hand (undo brings the rule's date back).
+
+    \b
+    Example:
+      onboard postpone acme collect-roster --by 3d --reason "client on holiday"
+    """
+    from datetime import date, timedelta
+
+    from onboard.engine import overview
+    from onboard.engine import postpone as move
+
+    if bool(to_date) == bool(by_span):
+        raise OnboardError("Give exactly one of --to DATE or --by SPAN.")
+    store, slug, state, playbook = client_context(app, client)
+    if to_date:
+        try:
+            new_due = date.fromisoformat(to_date)
+        except ValueError:
+            raise OnboardError(f"--to {to_date!r} is not a date.", "Write it like 2026-03-15.") from None
+    else:
+        current = overview(playbook, state, app.today(), app.holidays()).view(playbook.step(step_id).id).due
+        if current is None:
+            raise OnboardError(f"Step {step_id!r} has no due date yet.", "Use --to DATE instead.")
+        new_due = current + timedelta(days=_parse_by(by_span or ""))
+    with store.transaction(slug) as tx:
+        tx.commit(
+            move(
+                playbook,
+                tx.state,
+                step_id,
+                to=new_due,
+                reason=reason,
+                now=app.now(),
+                by=app.user(),
+                holidays=app.holidays(),
+            )
+        )
+    app.terminal.success(f"{state.name}: {step_id} now due {new_due.isoformat()}")

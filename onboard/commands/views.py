@@ -127,7 +127,7 @@ def _clients(app: App):
     for slug in store.slugs():
         try:
             state = store.load(slug)
-            pairs.append((state, library.load(state.playbook)))
+            pairs.append((state, library.load(state.playbook, state.playbook_revision)))
         except OnboardError as exc:
             problems.append(exc)
     return pairs, problems

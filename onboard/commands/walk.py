@@ -115,6 +115,7 @@ def _walk(app, store, slug, playbook, answers, prompter, yes, walk: Walk) -> Non
         ov = overview(playbook, state, today, holidays)
         if ov.complete:
             app.terminal.print("[green]Every step is done.[/]")
+            _offer_follow_ups(app, store, slug, playbook, state, answers, prompter)
             return
         pending = [v for v in ov.actionable if v.step.id not in offered]
         if not pending:
@@ -203,6 +204,51 @@ def _walk(app, store, slug, playbook, answers, prompter, yes, walk: Walk) -> Non
         walk.done.append(step.id)
         app.terminal.success(f"done {step.id}")
         announce_names(app, playbook, state, step)
+
+
+def _offer_follow_ups(app, store, slug, playbook, state, answers, prompter) -> None:
+    """At the end of a process, offer the processes that follow it.
+
+    A follow-up naming a playbook can be started for the same client (facts
+    and role holders carried over) when the coordinator agrees, or when the
+    answers file says ``[actions] follow = "PLAYBOOK"``.
+    """
+    from onboard.engine import follow_on, next_follow_ups, record
+    from onboard.naming import slugify
+
+    library = app.library()
+    for item in next_follow_ups(playbook, state):
+        if not item.playbook or item.playbook not in library.available():
+            note = f" ({item.note})" if item.note else ""
+            app.terminal.line(f"Next process: {item.title}{note}")
+            continue
+        new_slug = slugify(f"{slug}-{item.playbook}")
+        if store.exists(new_slug):
+            continue
+        wanted = answers.actions.get("follow") == item.playbook
+        if not wanted and prompter.interactive:
+            wanted = prompter.confirm(f"Start {item.title} ({item.playbook}) for {state.name}?", default=True)
+        if not wanted:
+            app.terminal.line(
+                f"Follow-up: {item.title} – start it with `onboard follow {slug} {item.playbook}`"
+            )
+            continue
+        now = app.now()
+        store.create(
+            follow_on(playbook, state, library.load(item.playbook), slug=new_slug, now=now, by=app.user())
+        )
+        with store.transaction(slug) as tx:
+            tx.commit(
+                record(
+                    tx.state,
+                    action="follow",
+                    summary=f"followed by {item.playbook} as {new_slug}",
+                    now=now,
+                    by=app.user(),
+                )
+            )
+        app.terminal.success(f"Started {item.title} as {new_slug}")
+        app.terminal.hint(f"onboard next {new_slug}")
 
 
 def _summary(app: App, slug: str, walk: Walk) -> None:
