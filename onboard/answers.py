@@ -5,7 +5,8 @@ Like copier's ``--data`` and ``--data-file``, a value may come from
 both, from the prompt. With ``--no-input`` (or no terminal) a missing answer
 is an error naming the field and the flag that supplies it. The answers file
 may also hold ``[actions]`` (what ``onboard next`` does with each step:
-``"done"``, ``"later"`` or ``"skip: reason"``), ``[roles]`` and ``[gates]``.
+``"done"``, ``"later"`` or ``"skip: reason"``, and ``follow = "PLAYBOOK"`` to
+start a follow-on process at the end), ``[roles]`` and ``[gates]``.
 """
 
 from __future__ import annotations
@@ -81,6 +82,8 @@ def load_answers(path: str | None, sets: Sequence[str]) -> Answers:
         values[key] = value
         source[key] = "--set"
     for step, action in actions.items():
+        if step == "follow":
+            continue
         if not (action in {"done", "later"} or action.startswith("skip")):
             raise OnboardError(f"{path}: actions.{step} = {action!r} is not done, later or 'skip: reason'.")
     return Answers(values=values, actions=actions, gates=gates, source=source)
