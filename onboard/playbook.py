@@ -151,6 +151,15 @@ class Playbook:
         return any(step.id == step_id for step in self.steps)
 
 
+def toml_error(exc: Exception, text: str) -> str:
+    """tomllib's message, with the line named even when the error is at the end of the file."""
+    message = str(exc)
+    if "at end of document" in message:
+        lines = text.count("\n") + (0 if text.endswith("\n") else 1)
+        message = message.replace("(at end of document)", f"(at line {max(lines, 1)}, the end of the file)")
+    return message
+
+
 def read_toml(path: Path) -> dict[str, Any]:
     """Parse a TOML file; a syntax error names the file, line and column."""
     try:
@@ -160,12 +169,13 @@ def read_toml(path: Path) -> dict[str, Any]:
     except OSError as exc:
         raise OnboardError(f"{path}: cannot read it ({exc.strerror}).") from None
     try:
-        return tomllib.loads(data.decode("utf-8"))
+        text = data.decode("utf-8")
+        return tomllib.loads(text)
     except UnicodeDecodeError as exc:
         raise OnboardError(f"{path}: not UTF-8 text (byte {exc.start}).", "Save it again as UTF-8.") from None
     except tomllib.TOMLDecodeError as exc:
         raise OnboardError(
-            f"{path}: not valid TOML: {exc}.",
+            f"{path}: not valid TOML: {toml_error(exc, text)}.",
             "Fix that line by hand (or restore a backup); nothing was changed.",
         ) from None
 

@@ -19,6 +19,7 @@ from pathlib import Path
 
 from onboard.errors import OnboardError
 from onboard.naming import is_slug, slugify
+from onboard.playbook import toml_error
 from onboard.state import ClientState, from_document, to_document
 
 STATE_FILE = "client.toml"
@@ -64,11 +65,12 @@ def dumps(state: ClientState) -> bytes:
 def parse(data: bytes, path: Path) -> ClientState:
     """Parse the bytes of a client file; errors name the file, line and column."""
     try:
-        doc = tomllib.loads(data.decode("utf-8"))
+        text = data.decode("utf-8")
+        doc = tomllib.loads(text)
     except UnicodeDecodeError as exc:
         raise OnboardError(f"{path}: not UTF-8 text (byte {exc.start}).", _UNTOUCHED) from None
     except tomllib.TOMLDecodeError as exc:
-        raise OnboardError(f"{path}: not valid TOML: {exc}.", _UNTOUCHED) from None
+        raise OnboardError(f"{path}: not valid TOML: {toml_error(exc, text)}.", _UNTOUCHED) from None
     return from_document(doc, path)
 
 
@@ -196,16 +198,19 @@ class Store:
 
     @contextlib.contextmanager
     def lock(self, slug: str) -> Iterator[None]:
+        """Hold the client's lock. It is an OS lock (flock or its Windows twin), so
+        a process that dies releases it: a lock can never go stale."""
         from filelock import FileLock, Timeout
 
         lock_path = self.folder(slug) / LOCK_FILE
-        lock = FileLock(str(lock_path), timeout=LOCK_TIMEOUT)
+        timeout = float(os.environ.get("ONBOARD_LOCK_TIMEOUT", LOCK_TIMEOUT))
+        lock = FileLock(str(lock_path), timeout=timeout)
         try:
             lock.acquire()
         except Timeout:
             raise OnboardError(
-                f"{lock_path}: another onboard has held this client for {LOCK_TIMEOUT:.0f}s.",
-                "Wait for it to finish and try again; if none is running, delete the lock file.",
+                f"{slug}: another onboard has been changing this client for {timeout:.0f}s ({lock_path}).",
+                "Let it finish (or stop it), then run the command again; nothing was changed.",
             ) from None
         try:
             yield
