@@ -40,6 +40,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "upgrade": ("onboard.commands.lifecycle:upgrade", "Move a client to the playbook's current revision."),
     "follow": ("onboard.commands.lifecycle:follow", "Start the follow-on playbook for a client."),
     "calendar": ("onboard.commands.calendar:calendar", "Write due dates as an .ics calendar file."),
+    "report": ("onboard.commands.report:report", "Write the portfolio as one HTML page."),
     "status": ("onboard.commands.views:status", "Where a client stands."),
     "list": ("onboard.commands.views:list_", "Every client, one line each."),
     "due": ("onboard.commands.views:due", "The agenda across all clients."),

@@ -1,0 +1,35 @@
+"""``onboard report``: the portfolio as one HTML page."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from onboard.cli import App, pass_app
+
+
+@click.command()
+@click.option(
+    "-o", "--output", metavar="FILE.html", help="Where to write (default: report.html in the workspace)."
+)
+@click.option("--as-of", metavar="DATE", help="Draw the portfolio as it stands on DATE.")
+@pass_app
+def report(app: App, output: str | None, as_of: str | None) -> None:
+    """Write one self-contained HTML page: a timeline per client, then the agenda.
+
+    \b
+    Example:
+      onboard report -o portfolio.html
+    """
+    from onboard.commands.views import _clients, _report
+    from onboard.report import build_report, render_report
+    from onboard.store import atomic_write
+
+    pairs, problems = _clients(app)
+    _report(app, problems)
+    built = build_report(pairs, app.today(as_of), app.holidays(), title=app.workspace().settings.name)
+    target = Path(output) if output else app.workspace().root / "report.html"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    atomic_write(target, render_report(built).encode("utf-8"))
+    app.terminal.success(f"Wrote {target} ({len(built.timelines)} clients, {len(built.agenda)} agenda items)")
