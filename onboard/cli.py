@@ -121,7 +121,16 @@ class App:
     def store(self):
         from onboard.store import Store
 
-        return Store(self.workspace().clients_dir)
+        workspace = self.workspace()
+        return Store(workspace.clients_dir, on_write=self._commit if workspace.settings.git_commit else None)
+
+    def _commit(self, slug: str, state: Any) -> None:
+        from onboard.gitshare import commit_change
+
+        workspace = self.workspace()
+        problem = commit_change(workspace.root, workspace.clients_dir / slug, state)
+        if problem:
+            self.terminal.warn(problem)
 
     def library(self):
         if self._library is None:

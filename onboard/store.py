@@ -13,7 +13,7 @@ from __future__ import annotations
 import contextlib
 import os
 import tomllib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -95,8 +95,9 @@ class Transaction:
 class Store:
     """Client files of one workspace."""
 
-    def __init__(self, clients_dir: Path) -> None:
+    def __init__(self, clients_dir: Path, on_write: Callable[[str, ClientState], None] | None = None) -> None:
         self.clients_dir = clients_dir
+        self.on_write = on_write
 
     def folder(self, slug: str) -> Path:
         """The folder of ``slug``; refuses anything that is not a plain slug."""
@@ -179,6 +180,8 @@ class Store:
         if previous and path.exists():
             self._backup(path, state)
         atomic_write(path, data)
+        if self.on_write is not None:
+            self.on_write(slug, state)
 
     def _backup(self, path: Path, state: ClientState) -> None:
         folder = path.parent / BACKUP_DIR

@@ -33,6 +33,10 @@ name = "{name}"
 # Who is recorded in the history as having made changes.
 name = "{user}"
 
+# Share the workspace through git: commit every change ("acme: done pre-call").
+# [git]
+# commit = true
+
 # The people who hold roles on clients; `onboard assign` looks them up here.
 # [[team]]
 # name = "Jane Doe"
@@ -56,6 +60,7 @@ class Settings:
     user: str = ""
     holidays: frozenset[date] = frozenset()
     team: tuple[TeamMember, ...] = ()
+    git_commit: bool = False
     raw: Mapping[str, Any] = field(default_factory=dict)
 
     def member(self, name_or_initials: str) -> TeamMember | None:
@@ -136,6 +141,10 @@ def parse_settings(data: Mapping[str, Any], path: Path) -> Settings:
             roles = []
         email = member.get("email")
         team.append(TeamMember(name, str(initials), email if isinstance(email, str) else None, tuple(roles)))
+    git = data.get("git", {})
+    if not isinstance(git, dict) or not isinstance(git.get("commit", False), bool):
+        problems.append("[git] commit must be true or false")
+        git = {}
     if problems:
         raise OnboardError(f"{path}: " + "; ".join(problems) + ".", "Fix the file and run again.")
     return Settings(
@@ -143,6 +152,7 @@ def parse_settings(data: Mapping[str, Any], path: Path) -> Settings:
         user=str(user.get("name") or default_user()),
         holidays=frozenset(days),
         team=tuple(team),
+        git_commit=bool(git.get("commit", False)),
         raw=data,
     )
 
