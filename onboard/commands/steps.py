@@ -47,6 +47,7 @@ def done(
       onboard done acme enter-delivery-dates --set course_date=2026-03-15
     """
     from onboard.answers import answers_for_step, load_answers
+    from onboard.commands.email import announce_emails
     from onboard.delivery import derived_facts
     from onboard.engine import complete_step
 
@@ -74,6 +75,7 @@ def done(
         tx.commit(new_state)
     app.terminal.success(f"{state.name}: done {step.id} – {step.title}")
     announce_names(app, playbook, new_state, step)
+    announce_emails(app, playbook, new_state, step)
 
 
 @click.command()

@@ -102,6 +102,7 @@ def next_(
 
 def _walk(app, store, slug, playbook, answers, prompter, yes, walk: Walk) -> None:
     from onboard.answers import answers_for_step
+    from onboard.commands.email import announce_emails
     from onboard.commands.steps import announce_names
     from onboard.delivery import derived_facts
     from onboard.engine import complete_step, open_gate, overview, skip_step
@@ -204,6 +205,7 @@ def _walk(app, store, slug, playbook, answers, prompter, yes, walk: Walk) -> Non
         walk.done.append(step.id)
         app.terminal.success(f"done {step.id}")
         announce_names(app, playbook, state, step)
+        announce_emails(app, playbook, state, step)
 
 
 def _offer_follow_ups(app, store, slug, playbook, state, answers, prompter) -> None:

@@ -36,6 +36,7 @@ def init(app: App, directory: str | None) -> None:
 def workspace_problems(app: App) -> tuple[list[str], list[str], int, int]:
     """Every problem and warning in the workspace, its playbooks and its clients."""
     from onboard.engine import replay
+    from onboard.render import template_problems
     from onboard.store import STATE_FILE
 
     problems: list[str] = []
@@ -48,6 +49,8 @@ def workspace_problems(app: App) -> tuple[list[str], list[str], int, int]:
             playbooks[playbook_id] = library.load(playbook_id)
         except OnboardError as exc:
             problems.append(exc.message)
+    for playbook in playbooks.values():
+        problems.extend(template_problems(playbook, workspace.templates_dir))
     store = app.store()
     folders = (
         sorted(p for p in workspace.clients_dir.glob("*") if p.is_dir())
