@@ -64,8 +64,8 @@ def test_playbooks_lists_and_shows(run, monkeypatch):
     monkeypatch.setenv("COLUMNS", "250")
     result = run("playbooks")
     assert result.exit_code == 0 and "training-engagement" in result.output
-    data = json.loads(run("playbooks", "--json").output)
-    assert data[0]["id"] == "training-engagement" and data[0]["origin"] == "shipped"
+    data = {p["id"]: p for p in json.loads(run("playbooks", "--json").output)}
+    assert data["training-engagement"]["origin"] == "shipped"
     tree = run("playbooks", "show", "training-engagement")
     assert "Ops 3: Scheduling" in tree.output and "7 days after step:scheduling-handoff" in tree.output
     assert "SUPPORT" in tree.output and "waits for: Signed LOE/contract received" in tree.output
