@@ -14,7 +14,7 @@ from typing import Any
 
 from onboard.errors import OnboardError
 from onboard.fields import coerce
-from onboard.playbook import Playbook, Stage, Step
+from onboard.playbook import Gate, Playbook, Stage, Step
 from onboard.state import SCHEMA, ClientState, Event, apply_changes, empty_sections, split_path
 
 PENDING, DONE, SKIPPED, NA = "pending", "done", "skipped", "n/a"
@@ -435,11 +435,36 @@ def open_gate(
         raise OnboardError(f"Gate {gate_id!r} is already open (on {state.gates[gate_id]['on']}).")
     if override_by is not None and not (reason or "").strip():
         raise OnboardError("An override needs a reason.", "Pass --reason 'why'.")
+    if override_by is not None:
+        _check_override(playbook, state, playbook.gates[gate_id], override_by)
     record_ = {"on": now.date(), "by": by, "override_by": override_by, "reason": reason}
     summary = f"opened gate {gate_id}"
     if override_by:
         summary = f"gate {gate_id} overridden by {override_by}: {reason}"
     return record(state, action="gate", summary=summary, now=now, by=by, set_={f"gates.{gate_id}": record_})
+
+
+def _check_override(playbook: Playbook, state: ClientState, gate: Gate, override_by: str) -> None:
+    """Only a holder of one of the gate's ``override_roles`` may let work go on without it.
+
+    ``override_by`` names the role (its id or name, "MD", "Managing Director")
+    or the person assigned to it for this client. A gate without
+    ``override_roles`` may be overridden by anyone, with a reason.
+    """
+    if not gate.override_roles:
+        return
+    allowed: set[str] = set()
+    for role_id in gate.override_roles:
+        allowed |= {role_id, playbook.roles[role_id].name}
+        holder = state.roles.get(role_id) or {}
+        allowed |= {str(holder[k]) for k in ("name", "initials") if holder.get(k)}
+    if override_by.strip().casefold() not in {a.casefold() for a in allowed}:
+        who = " or ".join(f"the {playbook.roles[r].name} ({r})" for r in gate.override_roles)
+        raise OnboardError(
+            f"Only {who} may let work go on without {gate.title!r}; {override_by!r} is not one.",
+            f"Pass --override-by with the role or the name of the person assigned to it "
+            f"(`onboard assign {state.slug} {gate.override_roles[0]} NAME`).",
+        )
 
 
 def effective_events(state: ClientState) -> list[Event]:
@@ -587,11 +612,19 @@ class Upgrade:
 def plan_upgrade(old: Playbook, new: Playbook, state: ClientState) -> Upgrade:
     """Compare two revisions of a playbook as they affect this client."""
     old_ids = {s.id for s in old.steps}
-    renames = {}
+    renames: dict[str, str] = {}
     for step in new.steps:
         for previous in step.renamed_from:
-            if previous in old_ids and step.id not in old_ids:
-                renames[previous] = step.id
+            candidates = [previous]
+            if step.repeat_of:
+                # occurrence k of a renamed repeated step was occurrence k of the old one;
+                # a step that was not repeated before becomes the first occurrence
+                suffix = step.id[len(step.repeat_of) :]
+                candidates = [previous + suffix, *([previous] if suffix == "-1" else [])]
+            for old_id in candidates:
+                if old_id in old_ids and step.id not in old_ids and old_id not in renames:
+                    renames[old_id] = step.id
+                    break
     new_ids = {s.id for s in new.steps}
     added = tuple(s for s in (x.id for x in new.steps) if s not in old_ids and s not in renames.values())
     removed = tuple(s for s in (x.id for x in old.steps) if s not in new_ids and s not in renames)
