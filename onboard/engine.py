@@ -287,7 +287,7 @@ def complete_step(
 ) -> ClientState:
     """Mark a step done, storing the answers to the fields it asks for."""
     step = playbook.step(step_id)
-    _check_open(playbook, state, step, today or now.date(), holidays, force)
+    check_open(playbook, state, step, today or now.date(), holidays, force)
     values = _coerce_facts(playbook, {k: v for k, v in answers.items() if k in step.asks})
     merged = {**state.facts, **values}
     missing = [n for n in step.asks if playbook.fields[n].required and merged.get(n) in (None, "")]
@@ -303,7 +303,13 @@ def complete_step(
     changes[f"steps.{step_id}"] = {"status": DONE, "on": now.date(), "by": by, "note": note or None}
     if step.opens and step.opens not in state.gates:
         changes[f"gates.{step.opens}"] = {"on": now.date(), "by": by, "via": f"step {step_id}"}
-    return record(state, action="done", summary=f"done {step_id}", now=now, by=by, set_=changes, step=step_id)
+    summary = f"done {step_id}"
+    decided = [
+        f"{k} = {v!r}" for k, v in values.items() if k in playbook.decisions and state.facts.get(k) != v
+    ]
+    if decided:
+        summary += "; decided " + ", ".join(decided) + (f": {note}" if note else "")
+    return record(state, action="done", summary=summary, now=now, by=by, set_=changes, step=step_id)
 
 
 def skip_step(
@@ -322,7 +328,7 @@ def skip_step(
     if not reason or not reason.strip():
         raise OnboardError(f"Skipping {step_id!r} needs a reason.", "Pass --reason 'why'.")
     step = playbook.step(step_id)
-    _check_open(playbook, state, step, today or now.date(), holidays, force)
+    check_open(playbook, state, step, today or now.date(), holidays, force)
     record_ = {"status": SKIPPED, "on": now.date(), "by": by, "note": reason.strip()}
     return record(
         state,
@@ -335,7 +341,7 @@ def skip_step(
     )
 
 
-def _check_open(
+def check_open(
     playbook: Playbook,
     state: ClientState,
     step: Step,
@@ -343,6 +349,7 @@ def _check_open(
     holidays: Collection[date],
     force: bool,
 ) -> None:
+    """Refuse a step that is already recorded, does not apply, or waits (unless forced)."""
     view = overview(playbook, state, today, holidays).view(step.id)
     if view.status in (DONE, SKIPPED):
         on = state.steps[step.id]["on"]

@@ -272,3 +272,21 @@ def test_python_dash_m_runs(tmp_path):
         [sys.executable, "-m", "onboard", "--version"], capture_output=True, text=True, check=True
     )
     assert "onboard" in out.stdout
+
+
+def test_done_on_a_step_that_does_not_apply_says_so_before_asking(run, workspace):
+    run(
+        "new",
+        "Po",
+        "-p",
+        "training-engagement",
+        "--set",
+        "program=P",
+        "--set",
+        "business_unit=P&O Academies",
+        "--set",
+        "delivery_type=Virtual",
+    )
+    result = run("done", "po", "send-pre-class-info", "--no-input", "--force")
+    assert result.exit_code == 1
+    assert "does not apply" in result.output and "Missing" not in result.output

@@ -49,10 +49,11 @@ def done(
     from onboard.answers import answers_for_step, load_answers
     from onboard.commands.email import announce_emails
     from onboard.delivery import derived_facts
-    from onboard.engine import complete_step
+    from onboard.engine import check_open, complete_step
 
     store, slug, state, playbook = client_context(app, client)
     step = playbook.step(step_id)
+    check_open(playbook, state, step, app.today(), app.holidays(), force)
     answers = load_answers(answers_file, sets)
     answers = answers.with_defaults(
         derived_facts(store.folder(slug)), "the client's attendance and evaluation files"
