@@ -16,14 +16,18 @@ from onboard.errors import OnboardError
 
 MAX_SLUG = 60
 MAX_FILENAME = 150
+MAX_FILENAME_BYTES = 200
+"""UTF-8 bytes: Linux allows 255 per name, so this leaves room for " (2)" and an extension."""
 
 _WINDOWS_RESERVED = {
     "con",
     "prn",
     "aux",
     "nul",
-    *(f"com{i}" for i in range(10)),
-    *(f"lpt{i}" for i in range(10)),
+    "conin$",
+    "conout$",
+    *(f"com{i}" for i in (*range(10), "¹", "²", "³")),
+    *(f"lpt{i}" for i in (*range(10), "¹", "²", "³")),
 }
 _NOT_SLUG = re.compile(r"[^a-z0-9]+")
 _SLUG_OK = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,58}[a-z0-9])?$")
@@ -60,17 +64,27 @@ def safe_filename(name: str, max_length: int = MAX_FILENAME) -> str:
     """Make ``name`` a file name every common file system accepts.
 
     Reserved characters become ``_``, trailing dots and spaces go (Windows
-    drops them silently), reserved device names get a suffix, and the name is
-    cut to ``max_length`` characters.
+    drops them silently), reserved device names get a prefix, lone surrogates
+    are dropped, and the name is cut to ``max_length`` characters and
+    :data:`MAX_FILENAME_BYTES` UTF-8 bytes.
     """
-    cleaned = _BAD_FILE_CHARS.sub("_", name).strip()
-    cleaned = cleaned[:max_length].rstrip(" .")
+    cleaned = _BAD_FILE_CHARS.sub("_", _encodable(name)).strip()
+    cleaned = cleaned[:max_length]
+    while len(cleaned.encode("utf-8")) > MAX_FILENAME_BYTES:
+        cleaned = cleaned[:-1]
+    cleaned = cleaned.rstrip(" .")
     if cleaned in {"", ".", ".."}:
         cleaned = "untitled"
-    stem = cleaned.split(".")[0].lower()
+    # Windows treats "CON.txt" and "con .xlsx" as the device CON.
+    stem = cleaned.split(".")[0].rstrip(" ").lower()
     if stem in _WINDOWS_RESERVED:
         cleaned = f"_{cleaned}"
     return cleaned
+
+
+def _encodable(text: str) -> str:
+    """Drop lone surrogates, which no file system can store."""
+    return text.encode("utf-8", "ignore").decode("utf-8")
 
 
 def _format_value(value: object, spec: str | None) -> str:

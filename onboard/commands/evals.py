@@ -1,0 +1,108 @@
+"""``onboard eval``: import evaluation responses and show their summary."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+from rich.markup import escape
+
+from onboard.cli import App, pass_app
+from onboard.commands import client_context
+from onboard.errors import OnboardError
+
+
+@click.command(name="eval")
+@click.argument("client")
+@click.option("--import", "import_file", metavar="FILE", help="Import responses from an .xlsx or .csv file.")
+@click.option(
+    "--skip-invalid", is_flag=True, help="Import the usable responses even when others cannot be used."
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
+@pass_app
+def eval_(app: App, client: str, import_file: str | None, skip_invalid: bool, as_json: bool) -> None:
+    """Import evaluation responses, or show their summary.
+
+    The file has one row per response and a column of numeric scores per
+    question (numbers, '5 - Excellent' or agree/disagree words); columns of
+    text are kept as comments and timestamp, email and name columns are
+    ignored. Every unusable score is listed with its row and column, and then
+    nothing is stored unless --skip-invalid is given.
+
+    \b
+    Example:
+      onboard eval acme --import "Survey results.xlsx"
+      onboard eval acme --json
+    """
+    from onboard.delivery import load_evaluations, participants, save_evaluations
+    from onboard.roster import problems_error, summarise
+
+    store, slug, state, _ = client_context(app, client)
+    folder = store.folder(slug)
+    if import_file:
+        from onboard.commands.roster import report_problems
+        from onboard.excel import import_evaluations
+
+        path = Path(import_file)
+        result = import_evaluations(path, console=app.terminal.err)
+        evaluations = result.evaluations
+        report_problems(app, result.problems)
+        if result.problems and not skip_invalid:
+            raise problems_error(str(path), result.problems, len(evaluations.responses), "responses")
+        if not evaluations.responses:
+            raise OnboardError(f"{path}: no responses in it; nothing was stored.")
+        evaluations.imported_at = app.now()
+        evaluations.imported_by = app.user()
+        saved = save_evaluations(store, slug, evaluations)
+        if result.ignored:
+            app.terminal.info("Columns not used: " + ", ".join(result.ignored))
+        app.terminal.success(f"Imported {len(evaluations.responses)} responses from {path.name} into {saved}")
+    else:
+        evaluations = load_evaluations(folder)
+        if evaluations is None:
+            if as_json:
+                app.terminal.json(None)
+                return
+            app.terminal.line(f"No evaluations for {state.name} yet.")
+            app.terminal.hint(f'onboard eval {slug} --import "RESPONSES.xlsx"')
+            return
+    count, source = participants(folder)
+    summary = summarise(evaluations, count, source)
+    if as_json:
+        app.terminal.json(summary.as_json())
+        return
+    term = app.terminal
+    rate = f"{summary.response_rate:.0%}" if summary.response_rate is not None else "unknown"
+    people = f"{summary.participants} (from the {source})" if summary.participants is not None else "unknown"
+    term.line(f"Participants: {people}")
+    term.line(f"Responses: {summary.responses} · response rate: {rate}")
+    rows = [
+        [
+            str(q.number),
+            escape(q.question),
+            str(q.responses),
+            f"{q.average:.2f}" if q.average is not None else "",
+        ]
+        for q in summary.questions
+    ]
+    term.table(
+        [
+            ("#", {"justify": "right"}),
+            "question",
+            ("answers", {"justify": "right"}),
+            ("average", {"justify": "right"}),
+        ],
+        rows,
+        fit="question",
+    )
+    overall = f"{summary.overall:.2f}" if summary.overall is not None else "none"
+    term.print(f"[bold]Overall average: {overall}[/]")
+    if len(summary.scales) > 1:
+        term.warn(
+            "The questions use different scales (up to "
+            + " and ".join(str(s) for s in summary.scales)
+            + "); the overall average mixes them."
+        )
+    if summary.comments:
+        term.line(f"{len(summary.comments)} comment(s); see them with `onboard export {slug} eval`.")
+    term.hint(f"onboard export {slug} eval")

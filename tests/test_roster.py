@@ -1,0 +1,717 @@
+"""Rosters, attendance and evaluations as data; the naming conventions; the stored files."""
+
+from __future__ import annotations
+
+import tomllib
+import unicodedata
+from datetime import date, datetime, time
+from pathlib import Path
+
+import pytest
+import tomli_w
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
+
+from onboard import delivery
+from onboard.engine import convention_values, new_client, role_holder, set_facts
+from onboard.errors import OnboardError
+from onboard.library import Library
+from onboard.naming import apply_convention, safe_filename
+from onboard.roster import (
+    Attendance,
+    Attendee,
+    CellError,
+    HeaderNotFound,
+    Person,
+    Roster,
+    attendance_from_document,
+    attendance_to_document,
+    course_days,
+    delivery_info,
+    email_value,
+    evaluations_from_document,
+    evaluations_to_document,
+    export_stem,
+    header_field,
+    is_formula_like,
+    match_marks,
+    merge_attendance,
+    name_key,
+    number_value,
+    parse_attendance,
+    parse_evaluations,
+    parse_roster,
+    roster_from_document,
+    roster_to_document,
+    split_full_name,
+    start_time,
+    summarise,
+    yes_no_value,
+)
+
+NOW = datetime(2026, 3, 1, 9, 0)
+MON, TUE = date(2026, 3, 16), date(2026, 3, 17)
+
+
+def numbered(rows, start=1):
+    return list(enumerate(rows, start))
+
+
+# ---------------------------------------------------------------- headers and cells
+
+
+@pytest.mark.parametrize(
+    ("header", "field"),
+    [
+        ("E-mail", "email"),
+        ("Email Address", "email"),
+        ("  EMAIL ", "email"),
+        ("Work e-mail", "email"),
+        ("Surname", "last_name"),
+        ("Last Name", "last_name"),
+        ("First name", "first_name"),
+        ("Given name", "first_name"),
+        ("Full name", "full_name"),
+        ("Name", "full_name"),
+        ("Department", "title"),
+        ("Job Title", "title"),
+        ("Title or department", "title"),
+        ("Location", "location"),
+        ("Office", "location"),
+        ("LXP registered?", "lxp_registered"),
+        ("Notes", "notes"),
+        ("Employee ID", None),
+        (None, None),
+    ],
+)
+def test_header_synonyms(header, field):
+    assert header_field(header) == field
+
+
+def test_headers_in_any_order_case_and_words():
+    rows = numbered(
+        [
+            ["SURNAME", "e-mail", "First Name", "Location", "Title"],
+            ["Lovelace", "ada@example.com", "Ada", "London", "Engineer"],
+        ]
+    )
+    result = parse_roster(rows, "r.csv")
+    (ada,) = result.roster.people
+    assert (ada.first_name, ada.last_name, ada.email, ada.location, ada.title) == (
+        "Ada",
+        "Lovelace",
+        "ada@example.com",
+        "London",
+        "Engineer",
+    )
+    assert ada.row == 2
+
+
+def test_header_found_below_a_title_and_other_columns_listed():
+    rows = numbered(
+        [
+            ["Roster for Acme"],
+            [],
+            ["Full name", "Email Address", "Badge"],
+            ["Grace Hopper", "grace@example.com", "B-1"],
+        ]
+    )
+    result = parse_roster(rows, "r.xlsx")
+    assert result.header.row == 3
+    assert result.header.ignored == ("Badge",)
+    assert result.roster.people[0].name == "Grace Hopper"
+
+
+def test_no_email_column_names_the_file_and_headers():
+    with pytest.raises(HeaderNotFound) as err:
+        parse_roster(numbered([["Name", "Phone"], ["Ada", "123"]]), "clients.xlsx")
+    assert "clients.xlsx: no email column" in err.value.message
+    assert "'Name'" in err.value.message
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Ada Lovelace", ("Ada", "Lovelace")),
+        ("Lovelace, Ada", ("Ada", "Lovelace")),
+        ("Mary Ann Evans", ("Mary Ann", "Evans")),
+        ("Ludwig van Beethoven", ("Ludwig", "van Beethoven")),
+        ("Cher", ("Cher", "")),
+        ('=HYPERLINK("http://x","y")', ('=HYPERLINK("http://x","y")', "")),
+    ],
+)
+def test_full_name_split(text, expected):
+    assert split_full_name(text) == expected
+
+
+def test_every_bad_row_reported_with_row_column_and_reason():
+    rows = numbered(
+        [
+            ["First name", "Last name", "Email", "LXP registered"],
+            ["Ada", "Lovelace", "ada@example.com", "yes"],
+            ["Bob", "Builder", "bob@", "no"],
+            ["Cy", "Young", "", ""],
+            [datetime(2026, 1, 2), "Date", "date@example.com", ""],
+            ["Di", "Prince", "di@example.com", "perhaps"],
+            ["", "", "noname@example.com", ""],
+            [None, None, None, None],
+        ]
+    )
+    result = parse_roster(rows, "r.xlsx")
+    problems = [str(p) for p in result.problems]
+    assert problems == [
+        "row 3, column C (Email): 'bob@' is not an email address",
+        "row 4, column C (Email): no email",
+        "row 5, column A (First name): a date (2026-01-02), not text",
+        "row 6, column D (LXP registered): 'perhaps' is not yes or no",
+        "row 7: no name (give a first and last name, or a full name)",
+    ]
+    assert [p.email for p in result.roster.people] == ["ada@example.com"]
+    assert result.blank_rows == 1
+
+
+def test_deduplicated_by_email_whatever_the_case_filling_blanks():
+    rows = numbered(
+        [
+            ["Name", "Email", "Location"],
+            ["Ada Lovelace", "Ada@Example.com", ""],
+            ["Ada L.", "ada@example.COM", "London"],
+        ]
+    )
+    result = parse_roster(rows, "r.csv")
+    assert len(result.roster.people) == 1
+    assert result.roster.people[0].location == "London"
+    assert result.duplicates == [(3, 2, "ada@example.COM")]
+
+
+def test_formula_like_text_is_kept_as_text():
+    payload = '=HYPERLINK("http://x","y")'
+    rows = numbered([["First name", "Last name", "Email"], [payload, "+1 (555)", "x@example.com"]])
+    (person,) = parse_roster(rows, "r.csv").roster.people
+    assert person.first_name == payload
+    assert person.last_name == "+1 (555)"
+    assert is_formula_like(payload) and is_formula_like("@SUM(A1)") and is_formula_like("-2+3")
+    assert not is_formula_like("Ada") and not is_formula_like(5)
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [(5, 5), (4.0, 4), ("4,5", 4.5), (" 3 ", 3), ("", None), (None, None)],
+)
+def test_number_value(value, expected):
+    assert number_value(value) == expected
+
+
+@pytest.mark.parametrize(
+    ("value", "reason"),
+    [
+        (datetime(2026, 3, 15), "a date (2026-03-15), not a number"),
+        (date(2026, 3, 15), "a date (2026-03-15), not a number"),
+        ("2026-03-15", "a date (2026-03-15), not a number"),
+        ("3/15/2026", "a date (3/15/2026), not a number"),
+        (True, "TRUE, not a number"),
+        ("great", "'great' is not a number"),
+    ],
+)
+def test_number_value_refuses_dates_and_text(value, reason):
+    with pytest.raises(CellError, match=reason.replace("(", r"\(").replace(")", r"\)")):
+        number_value(value)
+
+
+def test_scores_read_words_and_labels():
+    assert number_value("5 - Excellent", score=True) == 5
+    assert number_value("Strongly agree", score=True) == 5
+    assert number_value("4 stars", score=True) == 4
+    with pytest.raises(CellError):
+        number_value("Strongly agree")
+
+
+def test_yes_no_and_email_values():
+    assert [yes_no_value(v) for v in ("Yes", "x", "✓", 1, True, "No", 0, "", None)] == [
+        True,
+        True,
+        True,
+        True,
+        True,
+        False,
+        False,
+        None,
+        None,
+    ]
+    assert email_value("mailto:ada@example.com") == "ada@example.com"
+    assert email_value("Ada <ada@example.com>") == "ada@example.com"
+    with pytest.raises(CellError, match="not an email"):
+        email_value("ada at example")
+
+
+# ---------------------------------------------------------------- the delivery
+
+
+def test_course_days_skip_the_weekend_between():
+    assert course_days(date(2026, 3, 13), date(2026, 3, 16)) == (date(2026, 3, 13), date(2026, 3, 16))
+    assert course_days(MON, TUE) == (MON, TUE)
+    assert course_days(MON, None) == (MON,)
+    assert course_days(None) == ()
+    with pytest.raises(OnboardError):
+        course_days(MON, date(2026, 9, 1))
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("9:00-12:00 CT", time(9)),
+        ("1pm - 4pm", time(13)),
+        ("12:30 PM", time(12, 30)),
+        ("", None),
+        ("TBD", None),
+    ],
+)
+def test_start_time(text, expected):
+    assert start_time(text) == expected
+
+
+def test_delivery_info_from_facts_and_roles():
+    facts = {
+        "program": "Empathy at Work",
+        "course_date": MON,
+        "course_end_date": TUE,
+        "meeting_link": "https://z/1",
+    }
+    info = delivery_info("Acme", facts, {"FAC": {"name": "Jane Doe", "initials": "JD"}})
+    assert info.days == (MON, TUE)
+    assert info.facilitator == "Jane Doe (JD)"
+    assert info.location == "https://z/1"
+    assert "2 days" in info.dates_text
+
+
+# ---------------------------------------------------------------- attendance
+
+
+def roster_of(*people: tuple[str, str, str]) -> Roster:
+    return Roster([Person(email=e, first_name=f, last_name=last) for f, last, e in people])
+
+
+ROSTER = roster_of(
+    ("Ada", "Lovelace", "ada@example.com"),
+    ("Grace", "Hopper", "grace@example.com"),
+    ("Alan", "Turing", "alan@example.com"),
+)
+
+SHEET_HEADER = [
+    "#",
+    "First name",
+    "Last name",
+    "Email",
+    "Title or department",
+    "Location",
+    "LXP registered",
+    "Present 2026-03-16 (Mon)",
+    "Present 2026-03-17 (Tue)",
+    "Minutes late",
+    "Notes",
+]
+
+
+def sheet_rows(*people, foot=True):
+    rows = [["Attendance record"], [None, "Client", None, "Acme"], [], SHEET_HEADER, *people]
+    if foot:
+        rows += [[], ["Totals", "Present", None, None, None, None, None, '=COUNTIF(H5:H7,"Yes")']]
+    return numbered(rows)
+
+
+def test_attendance_sheet_read_per_day_with_blanks_absent_on_marked_days():
+    rows = sheet_rows(
+        [1, "Ada", "Lovelace", "ada@example.com", None, None, "Yes", "Yes", None, 5, "late train"],
+        [2, "Grace", "Hopper", "grace@example.com", None, None, None, None, None, None, None],
+        [3, "Alan", "Turing", "alan@example.com", None, None, None, "no", None, None, None],
+    )
+    imported = parse_attendance(rows, "a.xlsx", (MON, TUE))
+    assert not imported.report and imported.problems == []
+    assert imported.days == (MON,)  # Tuesday's column is blank: nothing recorded for it
+    marks = {m.email: m for m in imported.marks}
+    assert marks["ada@example.com"].present == {MON: True}
+    assert marks["grace@example.com"].present == {MON: False}
+    assert marks["alan@example.com"].present == {MON: False}
+    assert marks["ada@example.com"].minutes_late == 5
+    assert marks["ada@example.com"].notes == "late train"
+    assert marks["ada@example.com"].lxp_registered is True
+
+
+def test_attendance_problems_name_row_and_column():
+    rows = sheet_rows(
+        [1, "Ada", "Lovelace", "ada@example.com", None, None, None, "maybe", None, None, None],
+        [
+            2,
+            "Grace",
+            "Hopper",
+            "grace@example.com",
+            None,
+            None,
+            None,
+            "Yes",
+            None,
+            datetime(2026, 3, 16),
+            None,
+        ],
+    )
+    imported = parse_attendance(rows, "a.xlsx", (MON, TUE))
+    assert [str(p) for p in imported.problems] == [
+        "row 5, column H (Present 2026-03-16 (Mon)): 'maybe' is not Yes or No",
+        "row 6, column J (Minutes late): a date (2026-03-16), not a number",
+    ]
+
+
+def test_attendance_column_for_another_day_is_refused():
+    header = ["Name", "Email", "Present 2026-04-01"]
+    with pytest.raises(OnboardError, match="not a day of the course"):
+        parse_attendance(numbered([header, ["Ada", "ada@example.com", "Yes"]]), "a.xlsx", (MON,))
+
+
+ZOOM = [
+    ["Meeting ID", "Topic", "Start Time", "End Time", "User Email", "Duration (Minutes)", "Participants"],
+    ["123", "Empathy", "03/16/2026 08:55:00 AM", "03/16/2026 12:00:00 PM", "jane@iw.example", "185", "4"],
+    [],
+    ["Name (Original Name)", "User Email", "Join Time", "Leave Time", "Duration (Minutes)", "Guest"],
+    ["Jane Doe", "jane@iw.example", "03/16/2026 08:55:00 AM", "03/16/2026 12:00:00 PM", "185", "No"],
+    ["Lovelace, Ada (Ada L)", "", "03/16/2026 09:07:00 AM", "03/16/2026 12:00:00 PM", "170", "Yes"],
+    ["Grace Hopper", "GRACE@example.com", "03/16/2026 09:00:00 AM", "03/16/2026 10:00:00 AM", "60", "Yes"],
+    ["Grace Hopper", "GRACE@example.com", "03/16/2026 10:05:00 AM", "03/16/2026 12:00:00 PM", "115", "Yes"],
+    ["Stranger", "s@example.com", "03/16/2026 09:00:00 AM", "03/16/2026 12:00:00 PM", "180", "Yes"],
+]
+
+
+def test_meeting_report_matched_by_email_then_name_and_day_from_join_times():
+    imported = parse_attendance(numbered(ZOOM), "zoom.csv", (MON,))
+    assert imported.report and imported.days == (MON,)
+    matching = match_marks(
+        imported.marks, ROSTER, ignore_emails=["jane@iw.example"], ignore_names=["Jane Doe"]
+    )
+    assert sorted({p.email for _, p in matching.matched}) == ["ada@example.com", "grace@example.com"]
+    assert [m.name for m in matching.unmatched] == ["Stranger"]
+    assert [m.name for m in matching.ignored] == ["Jane Doe"]
+    source = {"file": "zoom.csv"}
+    attendance = merge_attendance(None, ROSTER, (MON,), imported, matching, source, start=time(9))
+    people = {p.email: p for p in attendance.people}
+    assert people["ada@example.com"].present == {MON: True}
+    assert people["ada@example.com"].minutes_late == 7
+    assert people["grace@example.com"].minutes_late == 0
+    assert people["alan@example.com"].present == {MON: False}
+    assert attendance.present_count() == 2
+    assert "s@example.com" not in people
+
+
+def test_meeting_report_of_another_day_needs_day():
+    with pytest.raises(OnboardError, match="not a day of the course"):
+        parse_attendance(numbered(ZOOM), "zoom.csv", (TUE,))
+    imported = parse_attendance(numbered(ZOOM), "zoom.csv", (MON, TUE), day=TUE)
+    assert imported.days == (TUE,)
+    undated = [row[:2] for row in ZOOM[3:]]
+    with pytest.raises(OnboardError, match="--day"):
+        parse_attendance(numbered(undated), "zoom.csv", (MON, TUE))
+
+
+def test_a_name_shared_by_two_people_is_not_guessed():
+    roster = roster_of(("Sam", "Lee", "sam1@example.com"), ("Sam", "Lee", "sam2@example.com"))
+    imported = parse_attendance(numbered([["Name"], ["Sam Lee"]]), "r.csv", (MON,))
+    matching = match_marks(imported.marks, roster)
+    assert matching.ambiguous and not matching.matched
+
+
+def test_merge_replaces_only_the_days_imported_and_keeps_walk_ins():
+    day1 = parse_attendance(
+        sheet_rows(
+            [1, "Ada", "Lovelace", "ada@example.com", None, None, None, "Yes", None, None, None],
+            [2, "Grace", "Hopper", "grace@example.com", None, None, None, "No", None, None, None],
+            [None, "Walk", "In", "walk@example.com", None, None, None, "Yes", None, None, None],
+        ),
+        "day1.xlsx",
+        (MON, TUE),
+    )
+    first = merge_attendance(None, ROSTER, (MON, TUE), day1, match_marks(day1.marks, ROSTER), {"file": "1"})
+    walk_in = next(p for p in first.people if not p.on_roster)
+    assert walk_in.email == "walk@example.com" and walk_in.present == {MON: True}
+    day2 = parse_attendance(
+        numbered([["Email", "Present 2026-03-17"], ["grace@example.com", "Yes"]]), "d2", (MON, TUE)
+    )
+    second = merge_attendance(first, ROSTER, (MON, TUE), day2, match_marks(day2.marks, ROSTER), {"file": "2"})
+    people = {p.email: p for p in second.people}
+    assert people["ada@example.com"].present == {MON: True, TUE: False}
+    assert people["grace@example.com"].present == {MON: False, TUE: True}
+    assert people["walk@example.com"].present == {MON: True}
+    assert second.present_count() == 3
+    assert [s["file"] for s in second.sources] == ["1", "2"]
+    assert second.absentees(TUE)[0].email == "ada@example.com"
+
+
+# ---------------------------------------------------------------- evaluations
+
+
+EVAL_ROWS = [
+    ["Timestamp", "Email Address", "Content was relevant", "Facilitator was engaging", "Comments"],
+    [datetime(2026, 3, 16, 12), "a@example.com", 5, "4 - Agree", "More breaks"],
+    [datetime(2026, 3, 16, 12), "b@example.com", 4, "Strongly agree", '=cmd|" /C calc"!A0'],
+    [datetime(2026, 3, 16, 13), "c@example.com", 3, None, None],
+    [None, None, None, None, None],
+]
+
+
+def test_evaluations_summarised():
+    result = parse_evaluations(numbered(EVAL_ROWS), "evals.csv")
+    assert result.problems == [] and result.ignored == ["Timestamp", "Email Address"]
+    evaluations = result.evaluations
+    assert evaluations.questions == ["Content was relevant", "Facilitator was engaging"]
+    assert evaluations.comment_columns == ["Comments"]
+    summary = summarise(evaluations, participants=4, participants_from="attendance")
+    assert summary.responses == 3
+    assert summary.response_rate == 0.75
+    assert [(q.responses, q.average) for q in summary.questions] == [(3, 4.0), (2, 4.5)]
+    assert summary.overall == 4.2  # (5 + 4 + 3 + 4 + 5) / 5
+    assert summary.comments == (("Comments", "More breaks"), ("Comments", '=cmd|" /C calc"!A0'))
+    assert summary.scales == (5,)
+    assert summarise(evaluations, None).response_rate is None
+
+
+def test_a_date_in_a_score_column_is_reported_with_row_and_column():
+    rows = [*EVAL_ROWS[:3], [None, "d@example.com", datetime(2026, 3, 4), 5, None], ["", "", 150, 5, ""]]
+    result = parse_evaluations(numbered(rows), "evals.xlsx")
+    assert [str(p) for p in result.problems] == [
+        "row 4, column C (Content was relevant): a date (2026-03-04), not a score",
+        "row 5, column C (Content was relevant): 150 is not a score from 0 to 100",
+    ]
+
+
+def test_evaluations_without_scores_are_refused():
+    with pytest.raises(OnboardError, match="no question with numeric scores"):
+        parse_evaluations(numbered([["Name", "Comments"], ["Ada", "Great"]]), "e.csv")
+    with pytest.raises(OnboardError, match="no data"):
+        parse_evaluations([], "e.csv")
+
+
+# ---------------------------------------------------------------- documents
+
+
+def through_toml(doc):
+    return tomllib.loads(tomli_w.dumps(doc))
+
+
+def test_documents_round_trip():
+    roster = Roster(
+        [Person("ada@example.com", "Ada", "Lovelace", "Eng", "London", True, "=1+1", 4)],
+        source="r.xlsx",
+        imported_at=NOW,
+        imported_by="tester",
+    )
+    back = roster_from_document(through_toml(roster_to_document(roster)), "roster.toml")
+    assert back.people == roster.people and back.imported_at == NOW
+    attendance = Attendance(
+        (MON, TUE),
+        [Attendee("ada@example.com", "Ada Lovelace", {MON: True, TUE: False}, 5, "x", True, True)],
+        [{"file": "a.xlsx"}],
+    )
+    again = attendance_from_document(through_toml(attendance_to_document(attendance)), "attendance.toml")
+    assert again.people == attendance.people and again.days == attendance.days
+    evaluations = parse_evaluations(numbered(EVAL_ROWS), "evals.csv").evaluations
+    restored = evaluations_from_document(through_toml(evaluations_to_document(evaluations)), "evals.toml")
+    assert restored.responses == evaluations.responses
+    assert restored.questions == evaluations.questions
+
+
+def test_damaged_documents_name_the_file():
+    with pytest.raises(OnboardError, match=r"roster\.toml: people is missing"):
+        roster_from_document({"schema": 1}, "roster.toml")
+    with pytest.raises(OnboardError, match="newer onboard"):
+        attendance_from_document({"schema": 99, "days": [], "people": []}, "attendance.toml")
+    bad = {"schema": 1, "questions": ["Q"], "responses": [{"row": 2, "scores": {"7": 5}}]}
+    with pytest.raises(OnboardError, match="question 7"):
+        evaluations_from_document(bad, "evals.toml")
+
+
+class FakeStore:
+    """The two methods of Store that the storage functions use."""
+
+    def __init__(self, folder: Path) -> None:
+        self.root = folder
+
+    def folder(self, slug: str) -> Path:
+        return self.root
+
+    def lock(self, slug: str):
+        from onboard.store import Store
+
+        return Store(self.root.parent).lock(self.root.name)
+
+
+def test_storage_keeps_the_previous_version_and_never_overwrites_an_unreadable_file(tmp_path):
+    folder = tmp_path / "acme"
+    folder.mkdir()
+    store = FakeStore(folder)
+    first = Roster([Person("ada@example.com", "Ada")], source="one.csv")
+    delivery.save_roster(store, "acme", first)
+    delivery.save_roster(store, "acme", Roster([Person("bob@example.com", "Bob")], source="two.csv"))
+    assert delivery.load_roster(folder).people[0].email == "bob@example.com"
+    previous = tomllib.loads((folder / ".backup" / "roster.previous.toml").read_text())
+    assert previous["source"] == "one.csv"
+    (folder / "roster.toml").write_text("people = [ broken")
+    with pytest.raises(OnboardError, match=r"roster\.toml: not valid TOML"):
+        delivery.save_roster(store, "acme", first)
+    assert (folder / "roster.toml").read_text() == "people = [ broken"
+
+
+def test_derived_facts_from_attendance_and_evaluations(tmp_path):
+    folder = tmp_path / "acme"
+    folder.mkdir()
+    store = FakeStore(folder)
+    assert delivery.derived_facts(folder) == {}
+    delivery.save_roster(store, "acme", ROSTER)
+    assert delivery.derived_facts(folder) == {}, "a roster alone is not a participant count"
+    assert delivery.participants(folder) == (3, "roster")
+    evaluations = parse_evaluations(numbered(EVAL_ROWS), "evals.csv").evaluations
+    delivery.save_evaluations(store, "acme", evaluations)
+    assert delivery.derived_facts(folder) == {"eval_score": 4.2}
+    attendance = Attendance(
+        (MON,),
+        [
+            Attendee("ada@example.com", "Ada", {MON: True}),
+            Attendee("grace@example.com", "Grace", {MON: True}),
+            Attendee("alan@example.com", "Alan", {MON: False}),
+        ],
+    )
+    delivery.update_attendance(store, "acme", lambda existing: attendance)
+    assert delivery.derived_facts(folder) == {"participant_count": 2, "eval_score": 4.2}
+    (folder / "attendance.toml").write_text("days = 3")
+    with pytest.raises(OnboardError, match=r"attendance\.toml"):
+        delivery.derived_facts(folder)
+
+
+# ---------------------------------------------------------------- naming conventions
+
+
+@pytest.fixture(scope="module")
+def naming():
+    return Library().load("training-engagement").naming
+
+
+SEED_CONTRACT = "Contract – Marr1234 – John Smith – Empathy_at_Work – Virtual – SOW – 2022.03.15"
+
+
+def test_seed_contract_name_exactly(naming):
+    playbook = Library().load("training-engagement")
+    state = new_client(
+        playbook,
+        name="Marr",
+        slug="marr",
+        facts={"program": "Empathy at Work", "business_unit": "General", "delivery_type": "Virtual"},
+        now=NOW,
+        by="tester",
+    )
+    state = set_facts(
+        playbook,
+        state,
+        {
+            "contract_number": "Marr1234",
+            "session_sponsor": "John Smith",
+            "contract_document": "SOW",
+            "signature_date": "2022-03-15",
+        },
+        now=NOW,
+        by="tester",
+    )
+    assert apply_convention(naming["contract"], convention_values(state)) == SEED_CONTRACT
+
+
+def test_roster_eval_and_export_names(naming):
+    values = {
+        "client": "Acme Corp",
+        "program": "Empathy at Work",
+        "course_date": date(2026, 3, 16),
+        "roles.FAC.initials": role_holder("Jane Doe")["initials"],
+    }
+    assert export_stem("attendance", naming, values) == "Roster-Acme Corp-Empathy_at_Work-2026.03.16-JD"
+    assert export_stem("eval", naming, values) == "Eval-Acme Corp-Empathy_at_Work-2026.03.16-JD"
+    assert (
+        export_stem("roster", naming, values) == "Roster-Acme Corp-Empathy_at_Work-2026.03.16-JD-Participants"
+    )
+    assert export_stem("blank-roster", naming, values) == "Blank Roster Template"
+    with pytest.raises(OnboardError, match=r"roles\.FAC\.initials"):
+        export_stem("eval", naming, {k: v for k, v in values.items() if k != "roles.FAC.initials"})
+
+
+WINDOWS_DEVICES = {"con", "prn", "aux", "nul", "conin$", "conout$"} | {
+    f"{name}{n}" for name in ("com", "lpt") for n in [*"0123456789", "¹", "²", "³"]
+}
+
+
+def assert_portable(name: str) -> None:
+    """Valid on Windows (NTFS), macOS (APFS/HFS+) and Linux (ext4)."""
+    assert name and name not in {".", ".."}
+    assert not any(ch in '<>:"/\\|?*' or ord(ch) < 32 for ch in name), name
+    assert not name.endswith((" ", ".")), name
+    assert name.split(".")[0].rstrip(" ").lower() not in WINDOWS_DEVICES, name
+    encoded = name.encode("utf-8")  # no lone surrogates
+    assert len(encoded) <= 255, len(encoded)
+    assert len(unicodedata.normalize("NFD", name).encode("utf-16-le")) // 2 <= 255
+
+
+names = st.text(min_size=1, max_size=300).filter(lambda s: s.strip())
+
+
+@settings(max_examples=300, deadline=None)
+@given(client=names, program=names, person=names, sponsor=names, number=names, day=st.dates())
+@example(client="CON", program="aux", person="Nul Ul", sponsor="x", number="1", day=date(2026, 3, 16))
+@example(client="nul .", program="x", person="Ann", sponsor="x", number="1", day=date(2026, 3, 16))
+@example(
+    client="😀" * 150,
+    program="é" * 150,
+    person="李 小龙",
+    sponsor="x" * 300,
+    number="1",
+    day=date(2026, 1, 1),
+)
+@example(
+    client="../../etc/passwd",
+    program="a\\b:c*d?",
+    person="Ann",
+    sponsor='"q"',
+    number="<1>",
+    day=date(1, 1, 1),
+)
+def test_convention_names_are_portable_file_names(
+    naming, tmp_path_factory, client, program, person, sponsor, number, day
+):
+    fac = role_holder(person)
+    values = {
+        "client": client,
+        "program": program,
+        "course_date": day,
+        "roles.FAC.initials": fac["initials"],
+        "contract_number": number,
+        "session_sponsor": sponsor,
+        "delivery_type": "Virtual",
+        "contract_document": "SOW",
+        "signature_date": day,
+    }
+    folder = tmp_path_factory.mktemp("names", numbered=True)
+    for kind in ("roster", "eval", "contract"):
+        stem = apply_convention(naming[kind], values)
+        for name in (stem, f"{stem}.xlsx", f"{stem} (2).xlsx"):
+            assert_portable(name)
+        (folder / f"{stem}.xlsx").write_bytes(b"")
+    for kind in ("attendance", "roster", "eval"):
+        assert_portable(export_stem(kind, naming, values) + " (12).xlsx")
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=400))
+@example("\ud800 lone surrogate")
+@example("COM¹.txt")
+@example("con .xlsx")
+@example(" . ")
+def test_safe_filename_is_always_portable(text):
+    assert_portable(safe_filename(text))
+    assert_portable(safe_filename(text) + " (2).xlsx")
+
+
+def test_name_key_ignores_case_accents_brackets_and_order():
+    assert name_key("Lovelace, Ada (she/her)") == name_key("ADA LOVELACE") == "ada lovelace"
+    assert name_key("Zoë Çelik") == "zoe celik"
+    assert name_key("李 小龙") == "李 小龙"
