@@ -10,6 +10,7 @@ import pytest
 
 from onboard.engine import assign_role, complete_step, new_client, open_gate, overview
 from onboard.errors import OnboardError
+from onboard.fields import Field
 from onboard.library import Library, shipped_dir
 from onboard.playbook import Playbook
 from onboard.render import (
@@ -43,7 +44,11 @@ def shipped_templates() -> list[tuple[str, str]]:
 
 def sample_value(playbook: Playbook, name: str) -> Any:
     """A plausible value for any field type, so every playbook can be filled generically."""
-    spec = playbook.fields[name]
+    return sample_of(playbook.fields[name])
+
+
+def sample_of(spec: Field) -> Any:
+    name = spec.name
     samples = {
         "text": f"Sample {name.replace('_', ' ').title()}",
         "date": date(2026, 4, 14),
@@ -55,6 +60,8 @@ def sample_value(playbook: Playbook, name: str) -> Any:
     }
     if spec.type == "choice":
         return spec.choices[0]
+    if spec.type == "records":
+        return [{column.name: sample_of(column) for column in spec.columns}]
     return samples[spec.type]
 
 

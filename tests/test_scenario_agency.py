@@ -45,7 +45,14 @@ DELIVERY = ["notify-payment-received", "lead-delivery", "schedule-delivery-meeti
 ANSWERS = {
     "obtain-details": DETAILS,
     "delivery-team": ROLES,
-    "notify-proposal-signed": ["--set", "proposal_signed_date=2026-03-10"],
+    "notify-proposal-signed": [
+        "--set",
+        "proposal_signed_date=2026-03-10",
+        "--set",
+        "client_contact=Helen Park",
+        "--set",
+        "client_contact_email=helen@acme.example",
+    ],
     "invoice-client": ["--set", "invoice_number=INV-1001"],
     "drive-and-slack": ["--set", "slack_channel=#client-acme"],
     "schedule-handover-kickoff": ["--set", "kickoff_date=2026-03-20"],
@@ -166,6 +173,8 @@ timeline = "3 months"
 desired_start_date = 2026-03-16
 services = ["Content"]
 proposal_signed_date = 2026-03-02
+client_contact = "Bea Stone"
+client_contact_email = "bea@beta.example"
 invoice_number = "INV-2002"
 kickoff_date = 2026-03-12
 

@@ -26,7 +26,16 @@ RENEW = [
     "save-proposal-update-tools",
     "follow-delivery-phase",
 ]
-INTAKE = ["--set", "proposal_start=2026-01-06", "--set", "proposal_end=2026-12-31"]
+INTAKE = [
+    "--set",
+    "proposal_start=2026-01-06",
+    "--set",
+    "proposal_end=2026-12-31",
+    "--set",
+    "client_contact=Ravi Shah",
+    "--set",
+    "client_contact_email=ravi@acme.example",
+]
 
 
 @pytest.fixture(autouse=True)

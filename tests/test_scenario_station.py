@@ -175,7 +175,15 @@ def test_a_deal_from_the_brief_to_deal_won(run, workspace):
     assert not set(STAGES["introduction-call"]) & set(state["steps"])
 
     # Stage 2
-    done(run, slug, "send-introduction-email")
+    done(
+        run,
+        slug,
+        "send-introduction-email",
+        "--set",
+        "onboarding_contact=Dana Cole",
+        "--set",
+        "onboarding_contact_email=dana@wxyz.example",
+    )
     done(run, slug, "host-introduction-call")
     missing = run("done", slug, "recap-call", "--no-input")
     assert missing.exit_code == 1 and "call_outcomes" in missing.output
