@@ -599,9 +599,12 @@ class RenderedEmail:
         return msg
 
     def to_bytes(self) -> bytes:
+        """The draft as bytes. Headers are not folded under 998 characters: Python's
+        folder breaks a long subject right after ``Subject:``, which readers then
+        show with a leading space."""
         from email import policy
 
-        return self.to_message().as_bytes(policy=policy.SMTP)
+        return self.to_message().as_bytes(policy=policy.SMTP.clone(max_line_length=998))
 
 
 class MissingValuesError(OnboardError):

@@ -508,3 +508,22 @@ def test_check_reports_a_step_email_with_no_template(tmp_path: Path) -> None:
         "playbook training-engagement: step 'collect-roster' sends email 'thank-you', "
         "which has no template (thank-you.txt)."
     ]
+
+
+def test_a_long_subject_reads_back_unchanged_from_the_eml(tmp_path):
+    import email
+    from email import policy
+
+    from onboard.render import Recipient, RenderedEmail
+
+    subject = "Nimbus Analytics Success Plan: for your approval by Wednesday 4 March 2026"
+    rendered = RenderedEmail(
+        name="success-plan-approval",
+        subject=subject,
+        text="Hi Ann,\n\nHere it is.",
+        html="<p>Hi Ann,</p><p>Here it is.</p>",
+        source=tmp_path / "success-plan-approval.txt",
+        to=(Recipient(ref="x", address="ann@example.com", display="Ann"),),
+    )
+    parsed = email.message_from_bytes(rendered.to_bytes(), policy=policy.default)
+    assert parsed["Subject"] == subject
