@@ -290,3 +290,16 @@ def test_done_on_a_step_that_does_not_apply_says_so_before_asking(run, workspace
     result = run("done", "po", "send-pre-class-info", "--no-input", "--force")
     assert result.exit_code == 1
     assert "does not apply" in result.output and "Missing" not in result.output
+
+
+def test_new_fills_role_holders_from_the_team_list(run, workspace):
+    config = workspace / "onboard.toml"
+    config.write_text(
+        config.read_text() + '\n[[team]]\nname = "Omar Haddad"\ninitials = "OH"\nemail = "omar@iw.example"\n'
+    )
+    assert (
+        run("new", "Acme", "-p", "training-engagement", *INTAKE, "--set", "role.RL=Omar Haddad").exit_code
+        == 0
+    )
+    doc = tomllib.loads((workspace / "clients" / "acme" / "client.toml").read_text())
+    assert doc["roles"]["RL"] == {"name": "Omar Haddad", "initials": "OH", "email": "omar@iw.example"}

@@ -70,6 +70,7 @@ def new(
     for key, holder in answers.values.items():
         if key.startswith("role."):
             role = key[5:]
+            holder = app.workspace().settings.holder(holder)
             value = holder if isinstance(holder, dict) else {"name": holder}
             state = assign_role(
                 playbook,
