@@ -72,3 +72,18 @@ def test_the_scripting_examples_run(tmp_path):
         assert result.exit_code == 0, (args, result.output)
     status = CliRunner().invoke(cli, ["--home", str(workspace), "status", "acme", "--json"])
     assert '"enter-delivery-dates"' in status.output and "2027-03-15" in status.output
+
+
+def test_the_emails_shown_in_the_readme_are_what_onboard_renders(tmp_path, monkeypatch):
+    shown = re.findall(
+        r"```text\n\$ ONBOARD_NOW=(\S+) onboard --home examples/workspace (email .*?)\n(.*?)```",
+        README,
+        flags=re.S,
+    )
+    assert len(shown) == 3
+    workspace = copy_examples(tmp_path)
+    for when, command, text in shown:
+        monkeypatch.setenv("ONBOARD_NOW", when)
+        result = CliRunner().invoke(cli, ["--home", str(workspace), *shlex.split(command)])
+        assert result.exit_code == 0, result.output
+        assert result.stdout == text
