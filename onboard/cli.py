@@ -11,15 +11,17 @@ from __future__ import annotations
 import importlib
 import os
 import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from onboard import __version__
 from onboard.errors import OnboardError
-from onboard.terminal import Terminal
+
+if TYPE_CHECKING:
+    from onboard.terminal import Terminal
 
 COMMANDS: dict[str, tuple[str, str]] = {
     "init": ("onboard.commands.workspace:init", "Make a workspace."),
@@ -88,7 +90,12 @@ class LazyGroup(click.Group):
         try:
             return super().invoke(ctx)
         except OnboardError as exc:
-            terminal = ctx.obj.terminal if isinstance(ctx.obj, App) else Terminal()
+            if isinstance(ctx.obj, App):
+                terminal = ctx.obj.terminal
+            else:
+                from onboard.terminal import Terminal
+
+                terminal = Terminal()
             terminal.error(exc)
             ctx.exit(1)
         except KeyboardInterrupt:
@@ -102,9 +109,18 @@ class App:
 
     home: str | None = None
     prompter: Any = None
-    terminal: Terminal = field(default_factory=Terminal)
+    _terminal: Any = None
     _workspace: Any = None
     _library: Any = None
+
+    @property
+    def terminal(self) -> Terminal:
+        """Made on first use, so that commands which print nothing through it never import rich."""
+        if self._terminal is None:
+            from onboard.terminal import Terminal
+
+            self._terminal = Terminal()
+        return self._terminal
 
     def workspace(self, create: bool = True):
         if self._workspace is None:

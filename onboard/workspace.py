@@ -183,6 +183,12 @@ def init_workspace(root: Path, user: str | None = None) -> bool:
             name=name.replace('"', ""), user=(user or default_user()).replace('"', "")
         )
         config.write_text(text, encoding="utf-8")
+        # Keep the index of the clients (.onboard-cache/, rebuilt when missing) out of git.
+        gitignore = root / ".gitignore"
+        ignored = gitignore.read_text(encoding="utf-8") if gitignore.is_file() else ""
+        if ".onboard-cache/" not in ignored.splitlines():
+            gap = "\n" if ignored and not ignored.endswith("\n") else ""
+            gitignore.write_text(f"{ignored}{gap}.onboard-cache/\n", encoding="utf-8")
     return not existed
 
 

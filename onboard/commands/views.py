@@ -133,6 +133,16 @@ def _clients(app: App):
     return pairs, problems
 
 
+def _indexed(app: App, today):
+    """Every client as the index has it (see onboard.index); unreadable ones come back as problems."""
+    from onboard.index import read_clients
+
+    workspace = app.workspace()
+    return read_clients(
+        workspace.root, workspace.clients_dir, app.library(), app.holidays(), today, app.store
+    )
+
+
 def _report(app: App, problems) -> None:
     for exc in problems:
         app.terminal.warn(f"skipped: {exc.message}")
@@ -157,15 +167,10 @@ def list_(app: App, sort: str, as_json: bool, as_of: str | None) -> None:
     """
     from datetime import date
 
-    from onboard.agenda import summary_json
-    from onboard.engine import overview
-
     today = app.today(as_of)
-    pairs, problems = _clients(app)
-    rows = []
-    for state, playbook in pairs:
-        ov = overview(playbook, state, today, app.holidays())
-        rows.append((summary_json(state, playbook, ov), ov))
+    clients, problems = _indexed(app, today)
+    iso = today.isoformat()
+    rows = [(client.summary(iso), client) for client in clients]
     keys = {
         "name": lambda r: r[0]["name"].casefold(),
         "due": lambda r: r[0]["next_due"] or date.max.isoformat(),
@@ -180,8 +185,8 @@ def list_(app: App, sort: str, as_json: bool, as_of: str | None) -> None:
 
         wide = app.terminal.out.width >= 110
         table = []
-        for summary, ov in rows:
-            stage = escape(ov.stage.title) if ov.stage else "[green]complete[/]"
+        for summary, client in rows:
+            stage = escape(client.stage_title) if client.stage_title is not None else "[green]complete[/]"
             overdue = f"[red]{summary['overdue']}[/]" if summary["overdue"] else ""
             row = [summary["slug"], stage, f"{round(summary['progress'] * 100)}%"]
             row += [summary["next_step"] or "", summary["next_due"] or "", overdue]
@@ -220,23 +225,33 @@ def due(
     Example:
       onboard due --within 7 --role LC
     """
+    from datetime import date
+
     from rich.markup import escape
 
-    from onboard.agenda import agenda
+    from onboard.index import OWNER, STEP_ID, TITLE, agenda
     from onboard.schedule import describe_due
 
     today = app.today(as_of)
-    pairs, problems = _clients(app)
-    items = agenda(pairs, today, app.holidays(), within=within, role=role, owner=owner)
+    clients, problems = _indexed(app, today)
+    items = agenda(clients, today, within=within, role=role, owner=owner)
     if as_json:
         app.terminal.json([i.as_json() for i in items])
     else:
         rows = []
+        words: dict[str | None, str] = {}  # the same few dates and titles come back on many lines
+        titles: dict[str, str] = {}
         for item in items:
-            v = item.view
-            when = describe_due(v.due, today) if v.due else "any time"
-            when = f"[red]{when}[/]" if v.overdue else escape(when)
-            rows.append([when, item.client.slug, v.step.owner, v.step.id, escape(v.step.title)])
+            due_on = item.due
+            when = words.get(due_on)
+            if when is None:
+                when = describe_due(date.fromisoformat(due_on), today) if due_on else "any time"
+                when = words[due_on] = f"[red]{when}[/]" if item.overdue else escape(when)
+            step = item.step
+            title = titles.get(step[TITLE])
+            if title is None:
+                title = titles[step[TITLE]] = escape(step[TITLE])
+            rows.append([when, item.client.slug, step[OWNER], step[STEP_ID], title])
         app.terminal.table(["due", "client", "role", "step", "what"], rows, fit="what")
         if not items:
             app.terminal.line("Nothing due.")
