@@ -43,6 +43,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "follow": ("onboard.commands.lifecycle:follow", "Start the follow-on playbook for a client."),
     "calendar": ("onboard.commands.calendar:calendar", "Write due dates as an .ics calendar file."),
     "report": ("onboard.commands.report:report", "Write the portfolio as one HTML page."),
+    "email": ("onboard.commands.email:email", "Render an email to paste, to a file or as an .eml draft."),
+    "roster": ("onboard.commands.roster:roster", "Import a roster, read attendance back, or show it."),
+    "eval": ("onboard.commands.evals:eval_", "Import evaluation responses."),
+    "export": ("onboard.commands.export:export", "Write a roster, attendance sheet or eval summary (xlsx)."),
     "status": ("onboard.commands.views:status", "Where a client stands."),
     "list": ("onboard.commands.views:list_", "Every client, one line each."),
     "due": ("onboard.commands.views:due", "The agenda across all clients."),
@@ -79,7 +83,12 @@ class LazyGroup(click.Group):
         if cmd_name not in COMMANDS:
             return None
         module_name, _, attr = COMMANDS[cmd_name][0].partition(":")
-        return getattr(importlib.import_module(module_name), attr)
+        command = getattr(importlib.import_module(module_name), attr)
+        if os.environ.get("_ONBOARD_COMPLETE"):
+            from onboard.completion import attach
+
+            attach(command)
+        return command
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         rows = [(name, help_) for name, (_, help_) in COMMANDS.items()]
