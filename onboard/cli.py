@@ -225,7 +225,26 @@ def cli(ctx: click.Context, home: str | None) -> None:
     prompter = ctx.obj.get("prompter") if isinstance(ctx.obj, dict) else None
     ctx.obj = App(home=home, prompter=prompter)
     if ctx.invoked_subcommand is None:
-        click.echo(INTRO)
+        click.echo(_welcome(home))
+
+
+def _welcome(home: str | None) -> str:
+    """What a bare `onboard` says: the tour outside a workspace, the next commands inside one."""
+    from onboard.workspace import CONFIG, find_root
+
+    root, _ = find_root(home)
+    if not (root / CONFIG).is_file():
+        return INTRO
+    clients = root / "clients"
+    count = sum(1 for p in clients.iterdir() if (p / "client.toml").is_file()) if clients.is_dir() else 0
+    return (
+        f"Workspace {root} ({count} clients).\n\n"
+        "  onboard due                  what is due across clients\n"
+        "  onboard list                 every client, one line each\n"
+        "  onboard next CLIENT          walk through a client's next steps\n"
+        '  onboard new "Name" -p ID     start a client (see `onboard playbooks`)\n\n'
+        "Every command has --help with an example."
+    )
 
 
 pass_app = click.make_pass_decorator(App)

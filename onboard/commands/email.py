@@ -198,14 +198,15 @@ def save_email(folder: Path, rendered, today: date) -> tuple[Path, bool]:
     raise AssertionError("unreachable: the candidate names never run out")
 
 
-def announce_emails(app: App, playbook, state, step) -> None:
-    """Render, save and show the emails a just-completed step sends.
+def announce_emails(app: App, playbook, state, step) -> list[Path]:
+    """Render, save and show the emails a just-completed step sends; returns the files saved.
 
     A problem (a missing field, a broken template) is a warning: the step
     stays done, and `onboard email` renders the email once it is fixed.
     """
+    saved_paths: list[Path] = []
     if not step.emails:
-        return
+        return saved_paths
     from rich.rule import Rule
 
     from onboard.render import MissingValuesError
@@ -242,3 +243,5 @@ def announce_emails(app: App, playbook, state, step) -> None:
         term.success(f"{name} {saved} {path}{eml}")
         for recipient in rendered.unresolved:
             term.warn(f"No address for {recipient.ref}: {recipient.how}")
+        saved_paths.append(path)
+    return saved_paths

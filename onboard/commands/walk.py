@@ -31,6 +31,7 @@ class Walk:
     skipped: list[str] = field(default_factory=list)
     later: list[str] = field(default_factory=list)
     gates: list[str] = field(default_factory=list)
+    produced: list[str] = field(default_factory=list)
 
 
 def _show_step(app: App, playbook, state, view, today) -> None:
@@ -89,7 +90,7 @@ def next_(
     store, slug, state, playbook = client_context(app, client)
     walk = Walk()
     term = app.terminal
-    term.print(f"[bold]{escape(state.name)}[/] · {escape(playbook.title)}")
+    _where(app, playbook, state)
     try:
         _walk(app, store, slug, playbook, answers, prompter, yes, walk)
     except (KeyboardInterrupt, EOFError):
@@ -98,6 +99,19 @@ def next_(
         _summary(app, slug, walk)
         raise click.exceptions.Exit(130) from None
     _summary(app, slug, walk)
+
+
+def _where(app: App, playbook, state) -> None:
+    """One line on where the client stands before the walk starts."""
+    from onboard.engine import overview
+
+    ov = overview(playbook, state, app.today(), app.holidays())
+    stage = ov.stage.title if ov.stage else "complete"
+    late = f" · [red]{len(ov.overdue)} overdue[/]" if ov.overdue else ""
+    app.terminal.print(
+        f"[bold]{escape(state.name)}[/] · {escape(playbook.title)} · {escape(stage)} · "
+        f"{round(ov.progress * 100)}% done{late}"
+    )
 
 
 def _walk(app, store, slug, playbook, answers, prompter, yes, walk: Walk) -> None:
@@ -205,7 +219,7 @@ def _walk(app, store, slug, playbook, answers, prompter, yes, walk: Walk) -> Non
         walk.done.append(step.id)
         app.terminal.success(f"done {step.id}")
         announce_names(app, playbook, state, step)
-        announce_emails(app, playbook, state, step)
+        walk.produced += [str(path) for path in announce_emails(app, playbook, state, step)]
 
 
 def _offer_follow_ups(app, store, slug, playbook, state, answers, prompter) -> None:
@@ -263,6 +277,10 @@ def _summary(app: App, slug: str, walk: Walk) -> None:
         term.print(f"Recorded: {', '.join(walk.gates)}")
     if walk.later:
         term.print(f"Left for later: {', '.join(walk.later)}")
+    if walk.produced:
+        term.print("Written:")
+        for path in walk.produced:
+            term.line(f"  {path}")
     if not (walk.done or walk.skipped or walk.gates):
         term.print("[dim]Nothing recorded.[/]")
     term.hint(f"onboard status {slug}")
