@@ -18,6 +18,8 @@ from onboard.state import ClientState
 
 @dataclass(frozen=True)
 class AgendaItem:
+    """One step of one client on the agenda."""
+
     client: ClientState
     view: StepView
 

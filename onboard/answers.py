@@ -27,6 +27,8 @@ _SECTIONS = ("actions", "roles", "gates")
 
 @dataclass(frozen=True)
 class Answers:
+    """Everything given without a prompt: field values, actions, gates, and where each came from."""
+
     values: Mapping[str, Any] = field(default_factory=dict)
     actions: Mapping[str, str] = field(default_factory=dict)
     gates: Mapping[str, bool] = field(default_factory=dict)

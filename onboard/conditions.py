@@ -49,21 +49,29 @@ UNKNOWN = Unknown()
 
 @dataclass(frozen=True)
 class Literal:
+    """A string, number, boolean or none written in the condition."""
+
     value: Any
 
 
 @dataclass(frozen=True)
 class Name:
+    """A fact of the client, looked up by name."""
+
     name: str
 
 
 @dataclass(frozen=True)
 class ListOf:
+    """A list literal, for `in` and `not in`."""
+
     items: tuple[Any, ...]
 
 
 @dataclass(frozen=True)
 class Compare:
+    """A comparison: ==, !=, <, <=, >, >=, in, not in."""
+
     op: str
     left: Any
     right: Any
@@ -71,18 +79,24 @@ class Compare:
 
 @dataclass(frozen=True)
 class IsSet:
+    """`NAME is set` / `NAME is not set`: never unknown."""
+
     name: str
     negated: bool
 
 
 @dataclass(frozen=True)
 class BoolOp:
+    """`and` / `or` over two or more operands (three-valued)."""
+
     op: str
     operands: tuple[Any, ...]
 
 
 @dataclass(frozen=True)
 class Not:
+    """`not` of an operand (unknown stays unknown)."""
+
     operand: Any
 
 

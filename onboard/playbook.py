@@ -29,6 +29,8 @@ _ROLE_ID = re.compile(r"^[A-Za-z][A-Za-z0-9_&-]*$")
 
 @dataclass(frozen=True)
 class Role:
+    """A role of the process, by its abbreviation (RL, LC, CSM...)."""
+
     id: str
     name: str
 
@@ -55,6 +57,8 @@ class Gate:
 
 @dataclass(frozen=True)
 class Step:
+    """One thing someone does: who owns it, what it needs and produces, when it is due."""
+
     id: str
     title: str
     stage: str
@@ -101,6 +105,8 @@ class FollowUp:
 
 @dataclass(frozen=True)
 class Stage:
+    """Steps that belong together; stages run in order."""
+
     id: str
     title: str
     phase: str = ""
@@ -111,6 +117,8 @@ class Stage:
 
 @dataclass(frozen=True)
 class Playbook:
+    """A whole process, as loaded and checked from its playbook.toml."""
+
     id: str
     title: str
     revision: int

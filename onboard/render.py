@@ -545,6 +545,8 @@ class Recipient:
 
 @dataclass(frozen=True)
 class RenderedEmail:
+    """An email ready to paste or to save as a draft."""
+
     name: str
     subject: str
     text: str

@@ -24,6 +24,8 @@ TEMPLATE = Path(__file__).resolve().parent / "assets" / "report.html.j2"
 
 @dataclass(frozen=True)
 class Bar:
+    """A stage drawn from its first to its last date."""
+
     label: str
     start: date
     end: date
@@ -32,6 +34,8 @@ class Bar:
 
 @dataclass(frozen=True)
 class Mark:
+    """A dated step drawn as a dot."""
+
     step: str
     title: str
     due: date
@@ -41,6 +45,8 @@ class Mark:
 
 @dataclass(frozen=True)
 class Timeline:
+    """One client's row of the report."""
+
     slug: str
     name: str
     playbook: str
@@ -52,6 +58,8 @@ class Timeline:
 
 @dataclass(frozen=True)
 class Report:
+    """Everything the report page draws, with positions as percentages."""
+
     title: str
     today: date
     start: date

@@ -48,6 +48,8 @@ class Event:
 
 @dataclass(frozen=True)
 class ClientState:
+    """One client: header, sections of values, and the history that produced them."""
+
     slug: str
     name: str
     playbook: str

@@ -48,6 +48,8 @@ name = "{user}"
 
 @dataclass(frozen=True)
 class TeamMember:
+    """A person who can hold roles on clients (from [[team]])."""
+
     name: str
     initials: str
     email: str | None = None
@@ -56,6 +58,8 @@ class TeamMember:
 
 @dataclass(frozen=True)
 class Settings:
+    """The workspace's onboard.toml, checked."""
+
     name: str = "onboarding"
     user: str = ""
     holidays: frozenset[date] = frozenset()
@@ -80,6 +84,8 @@ class Settings:
 
 @dataclass(frozen=True)
 class Workspace:
+    """A workspace folder and its settings."""
+
     root: Path
     settings: Settings
 

@@ -27,6 +27,8 @@ ACTIONS = [
 
 @dataclass
 class Walk:
+    """What one `onboard next` run did, for the summary at its end."""
+
     done: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
     later: list[str] = field(default_factory=list)
