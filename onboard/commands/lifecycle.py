@@ -48,6 +48,19 @@ def upgrade(app: App, client: str, yes: bool, dry_run: bool) -> None:
     app.terminal.success(f"{state.name} is now on revision {current.revision}.")
 
 
+def start_follow_on(app: App, store, slug: str, playbook, state, target, new_slug: str):
+    """Create the follow-on client and note it in the finished client's history."""
+    from onboard.engine import follow_on, record
+
+    now = app.now()
+    new_state = follow_on(playbook, state, target, slug=new_slug, now=now, by=app.user())
+    store.create(new_state)
+    summary = f"followed by {target.id} as {new_slug}"
+    with store.transaction(slug) as tx:
+        tx.commit(record(tx.state, action="follow", summary=summary, now=now, by=app.user()))
+    return new_state
+
+
 @click.command()
 @click.argument("client")
 @click.argument("playbook_id", metavar="PLAYBOOK")
@@ -60,7 +73,6 @@ def follow(app: App, client: str, playbook_id: str, slug: str | None) -> None:
     Example:
       onboard follow acme renewal
     """
-    from onboard.engine import follow_on, record
     from onboard.naming import is_slug, slugify
 
     store, old_slug, state, playbook = client_context(app, client)
@@ -70,18 +82,6 @@ def follow(app: App, client: str, playbook_id: str, slug: str | None) -> None:
         raise OnboardError(f"--slug {new_slug!r} must be lower-case letters, digits and dashes.")
     if store.exists(new_slug):
         raise OnboardError(f"A client {new_slug!r} already exists.", "Choose another --slug.")
-    now = app.now()
-    new_state = follow_on(playbook, state, target, slug=new_slug, now=now, by=app.user())
-    store.create(new_state)
-    with store.transaction(old_slug) as tx:
-        tx.commit(
-            record(
-                tx.state,
-                action="follow",
-                summary=f"followed by {target.id} as {new_slug}",
-                now=now,
-                by=app.user(),
-            )
-        )
+    start_follow_on(app, store, old_slug, playbook, state, target, new_slug)
     app.terminal.success(f"Started {state.name} on {target.title} as {new_slug}")
     app.terminal.hint(f"onboard next {new_slug}")

@@ -23,6 +23,38 @@ def announce_names(app: App, playbook, state, step) -> None:
         app.terminal.line(f"  {kind} file name: {name}")
 
 
+def finish_step(app: App, store, slug, playbook, state, step, answers, prompter, *, note="", force=False):
+    """Ask what a step needs, record it done under the lock, then show the names and emails it
+    produced. Shared by `done` and the `next` walk; returns the new state and the files written."""
+    from onboard.answers import answers_for_step
+    from onboard.commands.email import announce_emails
+    from onboard.delivery import derived_facts
+    from onboard.engine import complete_step
+
+    answers = answers.with_defaults(
+        derived_facts(store.folder(slug)), "the client's attendance and evaluation files"
+    )
+    values = answers_for_step(playbook, step, state, answers, prompter)
+    settings = app.workspace().settings
+    values = {k: settings.holder(v) if k.startswith("role.") else v for k, v in values.items()}
+    with store.transaction(slug) as tx:
+        new_state = complete_step(
+            playbook,
+            tx.state,
+            step.id,
+            answers=values,
+            now=app.now(),
+            by=app.user(),
+            note=note,
+            holidays=app.holidays(),
+            force=force,
+        )
+        tx.commit(new_state)
+    app.terminal.success(f"{state.name}: done {step.id} – {step.title}")
+    announce_names(app, playbook, new_state, step)
+    return new_state, announce_emails(app, playbook, new_state, step)
+
+
 @click.command()
 @click.argument("client")
 @click.argument("step_id", metavar="STEP")
@@ -46,37 +78,16 @@ def done(
     Example:
       onboard done acme enter-delivery-dates --set course_date=2026-03-15
     """
-    from onboard.answers import answers_for_step, load_answers
-    from onboard.commands.email import announce_emails
-    from onboard.delivery import derived_facts
-    from onboard.engine import check_open, complete_step
+    from onboard.answers import load_answers
+    from onboard.engine import check_open
 
     store, slug, state, playbook = client_context(app, client)
     step = playbook.step(step_id)
     check_open(playbook, state, step, app.today(), app.holidays(), force)
     answers = load_answers(answers_file, sets)
-    answers = answers.with_defaults(
-        derived_facts(store.folder(slug)), "the client's attendance and evaluation files"
+    finish_step(
+        app, store, slug, playbook, state, step, answers, app.get_prompter(no_input), note=note, force=force
     )
-    values = answers_for_step(playbook, step, state, answers, app.get_prompter(no_input))
-    settings = app.workspace().settings
-    values = {k: settings.holder(v) if k.startswith("role.") else v for k, v in values.items()}
-    with store.transaction(slug) as tx:
-        new_state = complete_step(
-            playbook,
-            tx.state,
-            step.id,
-            answers=values,
-            now=app.now(),
-            by=app.user(),
-            note=note,
-            holidays=app.holidays(),
-            force=force,
-        )
-        tx.commit(new_state)
-    app.terminal.success(f"{state.name}: done {step.id} – {step.title}")
-    announce_names(app, playbook, new_state, step)
-    announce_emails(app, playbook, new_state, step)
 
 
 @click.command()

@@ -117,11 +117,8 @@ def _where(app: App, playbook, state) -> None:
 
 
 def _walk(app, store, slug, playbook, answers, prompter, yes, walk: Walk) -> None:
-    from onboard.answers import answers_for_step
-    from onboard.commands.email import announce_emails
-    from onboard.commands.steps import announce_names
-    from onboard.delivery import derived_facts
-    from onboard.engine import complete_step, open_gate, overview, skip_step
+    from onboard.commands.steps import finish_step
+    from onboard.engine import open_gate, overview, skip_step
 
     today = app.today()
     holidays = app.holidays()
@@ -202,26 +199,9 @@ def _walk(app, store, slug, playbook, answers, prompter, yes, walk: Walk) -> Non
             walk.skipped.append(step.id)
             app.terminal.success(f"skipped {step.id}")
             continue
-        derived = derived_facts(store.folder(slug))
-        step_answers = answers.with_defaults(derived, "the client's attendance and evaluation files")
-        values = answers_for_step(playbook, step, state, step_answers, prompter)
-        settings = app.workspace().settings
-        values = {k: settings.holder(v) if k.startswith("role.") else v for k, v in values.items()}
-        with store.transaction(slug) as tx:
-            state = complete_step(
-                playbook,
-                tx.state,
-                step.id,
-                answers=values,
-                now=app.now(),
-                by=app.user(),
-                holidays=holidays,
-            )
-            tx.commit(state)
+        state, written = finish_step(app, store, slug, playbook, state, step, answers, prompter)
         walk.done.append(step.id)
-        app.terminal.success(f"done {step.id}")
-        announce_names(app, playbook, state, step)
-        walk.produced += [str(path) for path in announce_emails(app, playbook, state, step)]
+        walk.produced += [str(path) for path in written]
 
 
 def _offer_follow_ups(app, store, slug, playbook, state, answers, prompter) -> None:
@@ -231,7 +211,8 @@ def _offer_follow_ups(app, store, slug, playbook, state, answers, prompter) -> N
     and role holders carried over) when the coordinator agrees, or when the
     answers file says ``[actions] follow = "PLAYBOOK"``.
     """
-    from onboard.engine import follow_on, next_follow_ups, record
+    from onboard.commands.lifecycle import start_follow_on
+    from onboard.engine import next_follow_ups
     from onboard.naming import slugify
 
     library = app.library()
@@ -251,20 +232,7 @@ def _offer_follow_ups(app, store, slug, playbook, state, answers, prompter) -> N
                 f"Follow-up: {item.title} – start it with `onboard follow {slug} {item.playbook}`"
             )
             continue
-        now = app.now()
-        store.create(
-            follow_on(playbook, state, library.load(item.playbook), slug=new_slug, now=now, by=app.user())
-        )
-        with store.transaction(slug) as tx:
-            tx.commit(
-                record(
-                    tx.state,
-                    action="follow",
-                    summary=f"followed by {item.playbook} as {new_slug}",
-                    now=now,
-                    by=app.user(),
-                )
-            )
+        start_follow_on(app, store, slug, playbook, state, library.load(item.playbook), new_slug)
         app.terminal.success(f"Started {item.title} as {new_slug}")
         app.terminal.hint(f"onboard next {new_slug}")
 
