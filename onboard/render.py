@@ -755,7 +755,7 @@ class Emails:
         return sorted(found)
 
     def find(self, playbook_id: str, name: str) -> Path | None:
-        if not _NAME.match(name) or not _NAME.match(playbook_id):
+        if len(name) > 100 or not _NAME.match(name) or not _NAME.match(playbook_id):
             return None
         for folder in self.folders(playbook_id):
             candidate = folder / f"{name}{TEXT_SUFFIX}"

@@ -322,3 +322,54 @@ def test_interrupted_walk_keeps_confirmed_steps_only(run, workspace):
     result = run("next", "acme", prompter=ScriptedPrompter(["done", "2026-04-01", ""]))
     assert tomllib.loads(path.read_text())["steps"]["enter-delivery-dates"]["status"] == "done"
     assert Path(path).with_name(".backup").is_dir()
+
+
+@pytest.mark.parametrize(
+    "name", ["../../../etc/passwd", "/etc/passwd", "welcome-pack/../../x", "a\x01b", "CON", "x" * 300]
+)
+def test_template_names_cannot_reach_outside_the_templates(run, workspace, name):
+    run(
+        "new",
+        "Acme",
+        "-p",
+        "training-engagement",
+        "--set",
+        "program=P",
+        "--set",
+        "business_unit=General",
+        "--set",
+        "delivery_type=Virtual",
+    )
+    result = run("email", "acme", name)
+    assert result.exit_code == 1
+    assert "No email template" in result.output and "root:" not in result.output
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        '{% include "/etc/passwd" %}',
+        '{% include "../../../../../../../etc/passwd" %}',
+        "{{ cycler.__init__.__globals__ }}",
+        "{{ self.__dict__ }}",
+    ],
+)
+def test_a_workspace_template_cannot_read_files_or_python_internals(run, workspace, body):
+    run(
+        "new",
+        "Acme",
+        "-p",
+        "training-engagement",
+        "--set",
+        "program=P",
+        "--set",
+        "business_unit=General",
+        "--set",
+        "delivery_type=Virtual",
+    )
+    own = workspace / "templates" / "training-engagement" / "emails"
+    own.mkdir(parents=True)
+    (own / "welcome-pack.txt").write_text(f"Subject: hi\nTo: RL\n---\n{body}\n")
+    result = run("email", "acme", "welcome-pack")
+    assert result.exit_code == 1
+    assert "root:" not in result.output and "Traceback" not in result.output
