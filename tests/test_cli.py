@@ -301,3 +301,26 @@ def test_new_fills_role_holders_from_the_team_list(run, workspace):
     )
     doc = tomllib.loads((workspace / "clients" / "acme" / "client.toml").read_text())
     assert doc["roles"]["RL"] == {"name": "Omar Haddad", "initials": "OH", "email": "omar@iw.example"}
+
+
+def test_due_filters_by_the_person_holding_the_role(run, workspace):
+    run("new", "Acme", "-p", "training-engagement", *INTAKE, "--set", "role.RL=Omar Haddad")
+    run("new", "Globex", "-p", "training-engagement", *INTAKE, "--set", "role.RL=Jane Doe")
+    mine = json.loads(run("due", "--json", "--owner", "Omar Haddad").output)
+    assert mine and {i["client"] for i in mine} == {"acme"}
+    assert {i["assignee"] for i in mine} == {"Omar Haddad"}
+    by_initials = json.loads(run("due", "--json", "--owner", "jd").output)
+    assert {i["client"] for i in by_initials} == {"globex"}
+
+
+def test_new_without_a_playbook_offers_the_list(run, workspace):
+    from onboard.prompt import ScriptedPrompter
+
+    prompter = ScriptedPrompter(["renewal", "2026-01-05", "2026-12-31", "Dev Patel", "dev@halcyon.example"])
+    result = run("new", "Halcyon", prompter=prompter)
+    assert result.exit_code == 0, result.output
+    assert prompter.asked[0] == "Which playbook?"
+    assert (
+        tomllib.loads((workspace / "clients" / "halcyon" / "client.toml").read_text())["playbook"]
+        == "renewal"
+    )
