@@ -25,9 +25,10 @@ import codecs
 import contextlib
 import csv
 import os
+import re
 import time as clock
 import zipfile
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -38,19 +39,18 @@ from onboard.roster import (
     FORMULA_PREFIXES,
     ROSTER_FIELDS,
     ROSTER_HEADERS,
-    Attendance,
     AttendanceImport,
     DeliveryInfo,
     EvalImport,
     EvalSummary,
     Evaluations,
     HeaderNotFound,
-    Roster,
+    Person,
     RosterImport,
+    RosterScan,
     column_letter,
     parse_attendance,
     parse_evaluations,
-    parse_roster,
 )
 
 XLSX_SUFFIXES = (".xlsx", ".xlsm")
@@ -58,6 +58,7 @@ ZIP_MAGIC = b"PK\x03\x04"
 CFB_MAGIC = bytes.fromhex("d0cf11e0a1b11ae1")
 MAX_UNCOMPRESSED = 1 << 30
 PROGRESS_DELAY = 0.5
+_FORMULA_FIRST = frozenset(prefix[0] for prefix in FORMULA_PREFIXES)
 BLANK_ROWS = 500
 MAX_CELL = 32767
 
@@ -258,7 +259,8 @@ def open_tables(
     import openpyxl
 
     try:
-        workbook = openpyxl.load_workbook(path, read_only=True, data_only=False, keep_links=False)
+        with _declared_sizes_only():
+            workbook = openpyxl.load_workbook(path, read_only=True, data_only=False, keep_links=False)
     except OnboardError:
         raise
     except Exception as exc:
@@ -281,6 +283,49 @@ def open_tables(
         yield tables
     finally:
         workbook.close()
+
+
+_DIMENSION = re.compile(rb"<(?:\w+:)?dimension\s+ref=\"([A-Z]{1,3}[0-9]+(?::[A-Z]{1,3}[0-9]+)?)\"")
+_SHEET_DATA = re.compile(rb"<(?:\w+:)?sheetData[\s>/]")
+
+
+@contextlib.contextmanager
+def _declared_sizes_only() -> Iterator[None]:
+    """While a workbook loads, take each sheet's size only from the ``<dimension>`` it declares.
+
+    Without one (openpyxl's write-only sheets and other streaming writers
+    leave it out), a read-only openpyxl reads the whole sheet once just to
+    count its rows and columns: a quarter of the time of reading back a
+    50,000-row sheet. Nothing here needs the count (rows are read to the
+    end; it only sizes the progress bar), so an undeclared size stays unknown.
+    """
+    try:
+        from openpyxl.utils.cell import range_boundaries
+        from openpyxl.worksheet._read_only import ReadOnlyWorksheet
+    except ImportError:
+        yield
+        return
+    counting = getattr(ReadOnlyWorksheet, "_get_size", None)
+    if counting is None:
+        yield
+        return
+
+    def declared(ws: Any) -> None:
+        with ws._get_source() as source:
+            head = source.read(64 * 1024)
+        end = _SHEET_DATA.search(head)
+        found = _DIMENSION.search(head, 0, end.start() if end else len(head))
+        if found:
+            with contextlib.suppress(ValueError, TypeError):
+                bounds = range_boundaries(found.group(1).decode("ascii"))
+                if None not in bounds:
+                    ws._min_column, ws._min_row, ws._max_column, ws._max_row = bounds
+
+    ReadOnlyWorksheet._get_size = declared
+    try:
+        yield
+    finally:
+        ReadOnlyWorksheet._get_size = counting
 
 
 def _rows_of(path: Path, ws: Any, console: Any, label: str) -> Callable[[], Rows]:
@@ -349,26 +394,44 @@ def _csv_rows(path: Path, console: Any, label: str) -> Rows:
         ) from None
 
 
-def import_roster(path: Path, console: Any = None) -> RosterImport:
-    """Read a roster from an xlsx (the first sheet with an email column) or a CSV."""
+@contextlib.contextmanager
+def scan_roster(path: Path, console: Any = None) -> Iterator[RosterScan]:
+    """A roster's rows, checked as they are read, from an xlsx (the first sheet with an email
+    column) or a CSV; the file stays open until the ``with`` block ends."""
     source = str(path)
     with open_tables(Path(path), console, "Reading roster") as tables:
         first_error: OnboardError | None = None
         for _, rows in tables:
             try:
-                return parse_roster(rows(), source)
+                scan = RosterScan(rows(), source)
             except HeaderNotFound as exc:
                 first_error = first_error or exc
+                continue
+            yield scan
+            return
         assert first_error is not None
         raise first_error
+
+
+def import_roster(path: Path, console: Any = None) -> RosterImport:
+    """Read a roster from an xlsx (the first sheet with an email column) or a CSV, in memory."""
+    with scan_roster(path, console) as scan:
+        return scan.collect()
+
+
+@contextlib.contextmanager
+def attendance_rows(path: Path, console: Any = None) -> Iterator[Rows]:
+    """The rows of an attendance sheet or meeting report (its first sheet), read as they are used."""
+    with open_tables(Path(path), console, "Reading attendance") as tables:
+        yield tables[0][1]()
 
 
 def import_attendance(
     path: Path, days: Sequence[date], *, day: date | None = None, console: Any = None
 ) -> AttendanceImport:
-    """Read a filled-in attendance sheet (ours or anyone's) or a meeting attendance report."""
-    with open_tables(Path(path), console, "Reading attendance") as tables:
-        return parse_attendance(tables[0][1](), str(path), days, day=day)
+    """Read a filled-in attendance sheet (ours or anyone's) or a meeting attendance report, in memory."""
+    with attendance_rows(path, console) as rows:
+        return parse_attendance(rows, str(path), days, day=day)
 
 
 def import_evaluations(path: Path, console: Any = None) -> EvalImport:
@@ -419,8 +482,12 @@ class _Writer:
 
     def __init__(self) -> None:
         from openpyxl import Workbook
+        from openpyxl.cell import Cell, WriteOnlyCell
+        from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
         from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 
+        self._cell_types = (Cell, WriteOnlyCell)
+        self._illegal = ILLEGAL_CHARACTERS_RE
         self.workbook = Workbook(write_only=True)
         thin = Side(style="thin", color="9CA3AF")
         self.header_font = Font(bold=True, color="FFFFFF")
@@ -437,18 +504,26 @@ class _Writer:
         return ws
 
     def text(self, ws: Any, value: Any) -> Any:
-        """A value for a cell: text that looks like a formula becomes an explicit text cell."""
-        if not isinstance(value, str):
-            return value
-        from openpyxl.cell import WriteOnlyCell
-        from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+        """A value for a cell: text that looks like a formula becomes an explicit text cell.
 
-        value = ILLEGAL_CHARACTERS_RE.sub("", value)[:MAX_CELL]
+        Called for every text cell of a sheet, so the usual case (printable
+        text that is not formula-like) costs two string tests.
+        """
+        if type(value) is not str:
+            if not isinstance(value, str):
+                return value
+            value = str(value)
         if not value:
             return None
-        if not value.startswith(FORMULA_PREFIXES):
+        if not value.isprintable():  # control characters are never printable; most other text is
+            value = self._illegal.sub("", value)
+            if not value:
+                return None
+        if len(value) > MAX_CELL:
+            value = value[:MAX_CELL]
+        if value[0] not in _FORMULA_FIRST:
             return value
-        cell = WriteOnlyCell(ws, value=value)
+        cell = self._cell_types[1](ws, value=value)
         cell.data_type = "s"
         cell.quotePrefix = True
         return cell
@@ -456,10 +531,9 @@ class _Writer:
     def styled(
         self, ws: Any, value: Any, *, font: Any = None, header: bool = False, number_format: str = ""
     ) -> Any:
-        from openpyxl.cell import Cell, WriteOnlyCell
-
+        cell_type, write_only_cell = self._cell_types
         content = self.text(ws, value)
-        cell = content if isinstance(content, Cell) else WriteOnlyCell(ws, value=content)
+        cell = content if isinstance(content, cell_type) else write_only_cell(ws, value=content)
         if header:
             cell.font, cell.fill, cell.border, cell.alignment = (
                 self.header_font,
@@ -519,31 +593,39 @@ def _validation(kind: str, ref: str, **options: Any) -> Any:
 ROSTER_WIDTHS = (16, 18, 32, 28, 18, 15, 40)
 
 
-def write_roster(path: Path, roster: Roster | None = None, *, console: Any = None) -> None:
-    """The roster workbook: our columns, styled frozen header, validation; blank when no roster."""
+def write_roster(path: Path, roster: Iterable[Person] | None = None, *, console: Any = None) -> None:
+    """The roster workbook: our columns, styled frozen header, validation; blank when no roster.
+
+    ``roster`` is read once, a person at a time (a :class:`~onboard.roster.Roster`
+    or the stored roster file).
+    """
     out = _Writer()
     ws = out.sheet("Roster", ROSTER_WIDTHS)
     ws.freeze_panes = "A2"
-    people = roster.people if roster else []
-    last = max(len(people), BLANK_ROWS) + 1
+    ws.append(out.header_row(ws, [ROSTER_HEADERS[f] for f in ROSTER_FIELDS]))
+    count = 0
+    if roster is not None:
+        append, text = ws.append, out.text
+        with Ticker(console, f"Writing {path.name}", _size(roster)) as ticker:
+            for person in roster:
+                append(
+                    [
+                        text(ws, person.first_name),
+                        text(ws, person.last_name),
+                        text(ws, person.email),
+                        text(ws, person.title),
+                        text(ws, person.location),
+                        _yes_no(person.lxp_registered),
+                        text(ws, person.notes),
+                    ]
+                )
+                count += 1
+                ticker.advance()
+    # validations and the filter are written after the rows, so they can count them
+    last = max(count, BLANK_ROWS) + 1
     ws.data_validations.append(_validation("email", f"C2:C{last}"))
     ws.data_validations.append(_validation("yes-no", f"F2:F{last}"))
-    ws.auto_filter.ref = f"A1:G{max(len(people) + 1, 2)}"
-    ws.append(out.header_row(ws, [ROSTER_HEADERS[f] for f in ROSTER_FIELDS]))
-    with Ticker(console, f"Writing {path.name}", len(people)) as ticker:
-        for person in people:
-            ws.append(
-                [
-                    out.text(ws, person.first_name),
-                    out.text(ws, person.last_name),
-                    out.text(ws, person.email),
-                    out.text(ws, person.title),
-                    out.text(ws, person.location),
-                    _yes_no(person.lxp_registered),
-                    out.text(ws, person.notes),
-                ]
-            )
-            ticker.advance()
+    ws.auto_filter.ref = f"A1:G{max(count + 1, 2)}"
     if roster is None:
         notes = out.sheet("How to fill in", (100,))
         for line in (
@@ -557,18 +639,29 @@ def write_roster(path: Path, roster: Roster | None = None, *, console: Any = Non
     out.save(path)
 
 
+def _size(rows: Any) -> int | None:
+    try:
+        return len(rows)
+    except TypeError:
+        return None
+
+
 def write_attendance(
     path: Path,
-    roster: Roster,
+    roster: Iterable[Person],
     info: DeliveryInfo,
-    attendance: Attendance | None = None,
+    attendance: Any = None,
     *,
     console: Any = None,
 ) -> None:
     """The attendance record: header block, a numbered row per participant, Present per day, totals.
 
     Totals and the absentee list at the foot are formulas over the sheet's
-    own cells, so they follow whatever the facilitator fills in.
+    own cells, so they follow whatever the facilitator fills in. ``roster``
+    is read once, a person at a time, and each person's recorded attendance
+    is looked up as it comes (``attendance.lookup()``: the stored file is
+    read alongside the roster, in the same order), so memory does not grow
+    with the roster.
     """
     from openpyxl.worksheet.formula import ArrayFormula
 
@@ -592,16 +685,6 @@ def write_attendance(
     ws.page_setup.fitToHeight = 0
     ws.sheet_properties.pageSetUpPr.fitToPage = True
 
-    top = ATTENDANCE_HEADER_ROW + 1
-    bottom = ATTENDANCE_HEADER_ROW + max(len(roster.people), 1)
-    validation_bottom = bottom + 20
-    for offset in range(len(days)):
-        letter = column_letter(first_day + offset)
-        ws.data_validations.append(_validation("yes-no", f"{letter}{top}:{letter}{validation_bottom}"))
-    ws.data_validations.append(_validation("yes-no", f"G{top}:G{validation_bottom}"))
-    late = column_letter(late_col)
-    ws.data_validations.append(_validation("minutes", f"{late}{top}:{late}{validation_bottom}"))
-
     ws.append([out.styled(ws, ATTENDANCE_TITLE, font=out.title_font)])
     block = [
         ("Course / program", info.program),
@@ -617,33 +700,51 @@ def write_attendance(
     ws.append([])
     ws.append(out.header_row(ws, columns))
 
-    records = {p.key: p for p in attendance.people} if attendance else {}
-    with Ticker(console, f"Writing {path.name}", len(roster.people)) as ticker:
-        for number, person in enumerate(roster.people, 1):
-            record = records.get(person.key)
-            present = [_yes_no(record.present.get(d)) if record else None for d in days]
-            lxp = (
-                record.lxp_registered
-                if record and record.lxp_registered is not None
-                else person.lxp_registered
-            )
-            ws.append(
+    records = attendance.lookup() if attendance is not None else None
+    no_marks = [None] * len(days)
+    append, text = ws.append, out.text
+    count = 0
+    with Ticker(console, f"Writing {path.name}", _size(roster)) as ticker:
+        for person in roster:
+            count += 1
+            record = records.pop(person.key) if records is not None else None
+            if record is None:
+                present, lxp, late, notes = no_marks, person.lxp_registered, None, None
+            else:
+                marks = record.present
+                present = [_yes_no(marks.get(d)) for d in days]
+                lxp = record.lxp_registered if record.lxp_registered is not None else person.lxp_registered
+                late, notes = record.minutes_late, text(ws, record.notes)
+            append(
                 [
-                    number,
-                    out.text(ws, person.first_name),
-                    out.text(ws, person.last_name),
-                    out.text(ws, person.email),
-                    out.text(ws, person.title),
-                    out.text(ws, person.location),
+                    count,
+                    text(ws, person.first_name),
+                    text(ws, person.last_name),
+                    text(ws, person.email),
+                    text(ws, person.title),
+                    text(ws, person.location),
                     _yes_no(lxp),
                     *present,
-                    record.minutes_late if record else None,
-                    out.text(ws, record.notes if record else ""),
+                    late,
+                    notes,
                 ]
             )
             ticker.advance()
-    if not roster.people:
+    if records is not None and hasattr(records, "close"):
+        records.close()
+    if not count:
         ws.append([])
+
+    top = ATTENDANCE_HEADER_ROW + 1
+    bottom = ATTENDANCE_HEADER_ROW + max(count, 1)
+    validation_bottom = bottom + 20
+    # validations are written after the rows in a write-only sheet, so they can count them
+    for offset in range(len(days)):
+        letter = column_letter(first_day + offset)
+        ws.data_validations.append(_validation("yes-no", f"{letter}{top}:{letter}{validation_bottom}"))
+    ws.data_validations.append(_validation("yes-no", f"G{top}:G{validation_bottom}"))
+    late_letter = column_letter(late_col)
+    ws.data_validations.append(_validation("minutes", f"{late_letter}{top}:{late_letter}{validation_bottom}"))
 
     ws.append([])
     foot = bottom + 2  # the Totals row; the absentee rows start 5 rows below it

@@ -2,7 +2,9 @@
 
 Everything here works on rows that a reader hands over as ``(row_number,
 values)`` pairs, whatever the file was (an xlsx sheet, a CSV, a meeting
-report), and on the TOML documents kept in the client's folder:
+report), and on the rows stored in the client's folder
+(:func:`person_row`, :func:`attendee_row`; the TOML documents of earlier
+versions are still read):
 
 * headers are mapped to ours whatever their order, case or common synonyms
   ('E-mail', 'Email Address', 'Surname', 'Full name' split in two);
@@ -13,6 +15,16 @@ report), and on the TOML documents kept in the client's folder:
   force it to a text cell;
 * attendance is matched to the roster by email, then by name;
 * evaluations are summarised the same way every time.
+
+Large files are handled a row at a time: :class:`RosterScan` and
+:class:`AttendanceScan` yield people and marks as they are read,
+:class:`RosterMatcher` matches by position on a roster it can read again,
+and :func:`merge_person` / :func:`merge_walk_ins` build the new attendance
+record by record. The in-memory functions (:func:`parse_roster`,
+:func:`parse_attendance`, :func:`match_marks`, :func:`merge_attendance`) are
+the same steps collected into lists, so both ways give the same answers.
+Memory then holds a few dozen bytes per person (a :class:`KeyIndex`), never
+the people.
 """
 
 from __future__ import annotations
@@ -20,8 +32,9 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
-from collections import Counter
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from array import array
+from collections import Counter, deque
+from collections.abc import Callable, Container, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -347,6 +360,78 @@ def _cell(values: Sequence[object], index: int | None) -> object:
     return values[index]
 
 
+# ---------------------------------------------------------------- a compact index
+
+
+class KeyIndex:
+    """Text keys, each with a whole number, found exactly; a few dozen bytes a key, no object per key.
+
+    A dict of 50,000 email addresses holds 50,000 string and int objects
+    (about 7 MB); this keeps the keys' UTF-8 bytes end to end in one
+    bytearray and their hashes, numbers and an open-addressing table in
+    arrays, so matching and de-duplicating a large roster keeps memory nearly
+    flat. The first number stored for a key is kept.
+    """
+
+    __slots__ = ("_blob", "_ends", "_hashes", "_mask", "_slots", "_values")
+
+    def __init__(self) -> None:
+        self._blob = bytearray()
+        self._ends = array("i")  # where each key's bytes end in the blob
+        self._hashes = array("q")
+        self._values = array("i")  # positions and row numbers: below 2**31
+        self._slots = array("i", bytes(4 * 64))
+        self._mask = 63
+
+    def __len__(self) -> int:
+        return len(self._ends)
+
+    def _probe(self, key: str) -> tuple[int, int, int, bytes]:
+        """(slot, entry or -1, hash, key bytes)."""
+        digest = hash(key)
+        data = key.encode("utf-8", "surrogatepass")
+        slots, hashes, ends, blob, mask = self._slots, self._hashes, self._ends, self._blob, self._mask
+        slot = digest & mask
+        while True:
+            entry = slots[slot] - 1
+            if entry < 0:
+                return slot, -1, digest, data
+            if hashes[entry] == digest and blob[ends[entry - 1] if entry else 0 : ends[entry]] == data:
+                return slot, entry, digest, data
+            slot = (slot + 1) & mask
+
+    def get(self, key: str) -> int | None:
+        entry = self._probe(key)[1]
+        return None if entry < 0 else self._values[entry]
+
+    def __contains__(self, key: str) -> bool:
+        return self._probe(key)[1] >= 0
+
+    def setdefault(self, key: str, value: int) -> int:
+        """The number stored for ``key``; ``value``, stored now, when there is none."""
+        slot, entry, digest, data = self._probe(key)
+        if entry >= 0:
+            return self._values[entry]
+        self._blob += data
+        self._ends.append(len(self._blob))
+        self._hashes.append(digest)
+        self._values.append(value)
+        self._slots[slot] = len(self._ends)
+        if 2 * len(self._ends) > self._mask:
+            self._grow()
+        return value
+
+    def _grow(self) -> None:
+        size = 2 * (self._mask + 1)
+        slots, mask = array("i", bytes(4 * size)), size - 1
+        for entry, digest in enumerate(self._hashes):
+            slot = digest & mask
+            while slots[slot]:
+                slot = (slot + 1) & mask
+            slots[slot] = entry + 1
+        self._slots, self._mask = slots, mask
+
+
 # ---------------------------------------------------------------- problems
 
 
@@ -575,6 +660,9 @@ class Roster:
     def __len__(self) -> int:
         return len(self.people)
 
+    def __iter__(self) -> Iterator[Person]:
+        return iter(self.people)
+
 
 @dataclass
 class RosterImport:
@@ -591,79 +679,124 @@ def _roster_header_score(header: HeaderMap) -> int:
     return 1 + int(header.has_name) + int(len(header.columns) >= 3)
 
 
+class RosterScan:
+    """A roster's rows read one at a time: the header mapped, every row checked, people de-duplicated.
+
+    :meth:`people` yields each new person as its row is read, so a caller can
+    stream them to a file. A later row with the same email is reported in
+    :attr:`duplicates` and fills the first one's blanks: those fills are
+    collected in :attr:`fills` (by the first row's number) for the caller to
+    apply, since the first person may already be written. Memory holds the
+    emails seen (compactly, in a :class:`KeyIndex`), not the people.
+    """
+
+    def __init__(self, rows: Iterable[tuple[int, Sequence[object]]], source: str) -> None:
+        header, buffered, rest = find_header(iter(rows), _roster_header_score)
+        if header is None or "email" not in header.columns:
+            raise HeaderNotFound(
+                f"{source}: no email column ({_headers_seen(header)}).",
+                "Name a column 'Email' (or 'E-mail', 'Email Address'); people are matched by email.",
+            )
+        self.source = source
+        self.header = header
+        self.problems: list[Problem] = []
+        self.duplicates: list[tuple[int, int, str]] = []
+        self.fills: dict[int, Person] = {}
+        self.blank_rows = 0
+        self.count = 0
+        self._rows = _chain(buffered, rest)
+
+    def _fail(self, number: int, index: int | None, reason: str) -> None:
+        label = self.header.header(index) if index is not None else ""
+        self.problems.append(Problem(number, reason, index + 1 if index is not None else None, label))
+
+    def people(self) -> Iterator[Person]:
+        cols = self.header.columns
+        get = cols.get
+        text_columns = [
+            (name, get(name)) for name in ("first_name", "last_name", "full_name", "title", "location")
+        ]
+        notes_col, lxp_col, email_col = get("notes"), get("lxp_registered"), cols["email"]
+        seen = KeyIndex()
+        for number, values in self._rows:
+            if is_blank(values):
+                self.blank_rows += 1
+                continue
+            ok = True
+            texts: dict[str, str] = {}
+            for name, index in text_columns:
+                try:
+                    texts[name] = text_value(_cell(values, index))
+                except CellError as exc:
+                    self._fail(number, index, str(exc))
+                    ok = False
+            try:
+                notes = text_value(_cell(values, notes_col), dates_ok=True, multiline=True)
+            except CellError as exc:
+                self._fail(number, notes_col, str(exc))
+                ok = False
+                notes = ""
+            try:
+                lxp = yes_no_value(_cell(values, lxp_col))
+            except CellError as exc:
+                self._fail(number, lxp_col, str(exc))
+                ok = False
+                lxp = None
+            try:
+                email = email_value(_cell(values, email_col))
+            except CellError as exc:
+                self._fail(number, email_col, str(exc))
+                continue
+            if not ok:
+                continue
+            first, last = texts.get("first_name", ""), texts.get("last_name", "")
+            if not first and not last and texts.get("full_name"):
+                first, last = split_full_name(texts["full_name"])
+            if not first and not last:
+                self._fail(number, None, "no name (give a first and last name, or a full name)")
+                continue
+            person = Person(
+                email=email,
+                first_name=first,
+                last_name=last,
+                title=texts.get("title", ""),
+                location=texts.get("location", ""),
+                lxp_registered=lxp,
+                notes=notes,
+                row=number,
+            )
+            kept = seen.setdefault(person.key, number)
+            if kept != number:
+                self.duplicates.append((number, kept, email))
+                filler = self.fills.get(kept)
+                if filler is None:
+                    self.fills[kept] = person
+                else:
+                    _fill_blanks(filler, person)
+                continue
+            self.count += 1
+            yield person
+
+    def fill(self, person: Person) -> Person:
+        """``person`` (yielded earlier) with the blanks its duplicates filled."""
+        filler = self.fills.get(person.row)
+        if filler is not None:
+            _fill_blanks(person, filler)
+        return person
+
+    def collect(self) -> RosterImport:
+        """Every row, the people in memory."""
+        people = list(self.people())
+        for person in people:
+            self.fill(person)
+        return RosterImport(
+            Roster(people, source=self.source), self.header, self.problems, self.duplicates, self.blank_rows
+        )
+
+
 def parse_roster(rows: Iterable[tuple[int, Sequence[object]]], source: str) -> RosterImport:
     """Read a roster's rows: map the header, check every row, de-duplicate by email."""
-    iterator = iter(rows)
-    header, buffered, rest = find_header(iterator, _roster_header_score)
-    if header is None or "email" not in header.columns:
-        raise HeaderNotFound(
-            f"{source}: no email column ({_headers_seen(header)}).",
-            "Name a column 'Email' (or 'E-mail', 'Email Address'); people are matched by email.",
-        )
-    result = RosterImport(Roster([], source=source), header)
-    cols = header.columns
-    by_email: dict[str, Person] = {}
-
-    def fail(number: int, column: str | int | None, reason: str) -> None:
-        index = cols.get(column) if isinstance(column, str) else column
-        label = header.header(index) if index is not None else ""
-        result.problems.append(Problem(number, reason, index + 1 if index is not None else None, label))
-
-    for number, values in _chain(buffered, rest):
-        if is_blank(values):
-            result.blank_rows += 1
-            continue
-        ok = True
-        texts: dict[str, str] = {}
-        for name in ("first_name", "last_name", "full_name", "title", "location"):
-            try:
-                texts[name] = text_value(_cell(values, cols.get(name)))
-            except CellError as exc:
-                fail(number, name, str(exc))
-                ok = False
-        try:
-            notes = text_value(_cell(values, cols.get("notes")), dates_ok=True, multiline=True)
-        except CellError as exc:
-            fail(number, "notes", str(exc))
-            ok = False
-            notes = ""
-        try:
-            lxp = yes_no_value(_cell(values, cols.get("lxp_registered")))
-        except CellError as exc:
-            fail(number, "lxp_registered", str(exc))
-            ok = False
-            lxp = None
-        try:
-            email = email_value(_cell(values, cols["email"]))
-        except CellError as exc:
-            fail(number, "email", str(exc))
-            continue
-        if not ok:
-            continue
-        first, last = texts.get("first_name", ""), texts.get("last_name", "")
-        if not first and not last and texts.get("full_name"):
-            first, last = split_full_name(texts["full_name"])
-        if not first and not last:
-            fail(number, None, "no name (give a first and last name, or a full name)")
-            continue
-        person = Person(
-            email=email,
-            first_name=first,
-            last_name=last,
-            title=texts.get("title", ""),
-            location=texts.get("location", ""),
-            lxp_registered=lxp,
-            notes=notes,
-            row=number,
-        )
-        kept = by_email.get(person.key)
-        if kept is not None:
-            result.duplicates.append((number, kept.row, email))
-            _fill_blanks(kept, person)
-            continue
-        by_email[person.key] = person
-        result.roster.people.append(person)
-    return result
+    return RosterScan(rows, source).collect()
 
 
 def _chain(first: list, rest: Iterator) -> Iterator:
@@ -833,6 +966,26 @@ class Attendance:
     def absentees(self, day: date) -> list[Attendee]:
         return [p for p in self.people if p.present.get(day) is False]
 
+    def __iter__(self) -> Iterator[Attendee]:
+        return iter(self.people)
+
+    def lookup(self) -> RecordLookup:
+        return RecordLookup(self.people)
+
+
+class RecordLookup:
+    """Attendance records found by key, each handed out once; :meth:`rest` gives the others, in order."""
+
+    def __init__(self, records: Iterable[Attendee]) -> None:
+        self._records = {record.key: record for record in records}
+
+    def pop(self, key: str) -> Attendee | None:
+        return self._records.pop(key, None)
+
+    def rest(self) -> Iterator[Attendee]:
+        records, self._records = self._records, {}
+        yield from records.values()
+
 
 @dataclass(slots=True)
 class Mark:
@@ -866,6 +1019,159 @@ def _attendance_header_score(header: HeaderMap) -> int:
     return 1 + int(has_email and header.has_name)
 
 
+class AttendanceScan:
+    """An attendance file read one row at a time (see :func:`parse_attendance`).
+
+    :meth:`marks` yields each usable row as a :class:`Mark` with its Present
+    values as written (None for a blank), so a caller can stream them
+    somewhere instead of holding them. Whether a blank is an absence depends
+    on the whole column, so once the rows are read :meth:`finish` works out
+    the days the file covers and :meth:`resolve` settles each mark.
+    """
+
+    def __init__(
+        self,
+        rows: Iterable[tuple[int, Sequence[object]]],
+        source: str,
+        course: Sequence[date],
+        *,
+        day: date | None = None,
+    ) -> None:
+        header, buffered, rest = find_header(iter(rows), _attendance_header_score, days=course)
+        if header is None or not ("email" in header.columns or header.has_name):
+            raise OnboardError(
+                f"{source}: no email or name column ({_headers_seen(header)}).",
+                "An attendance file needs the participants' emails or names.",
+            )
+        self.source = source
+        self.course = tuple(course)
+        self.day = day
+        self.header = header
+        self.report = not header.present
+        self.problems: list[Problem] = []
+        self.count = 0
+        self.days: tuple[date, ...] = ()
+        self._rows = _chain(buffered, rest)
+        self._marked: set[date] = set()
+        self._joined: Counter[date] = Counter()
+        self._present_cols: list[tuple[int, date]] = []
+        for index, when in header.present:
+            if when is None:
+                if len(header.present) == 1 and (day or len(course) == 1):
+                    when = day or course[0]
+                else:
+                    raise OnboardError(
+                        f"{source}: column {column_letter(index + 1)} ({header.header(index)}) does not say which day.",
+                        "Put the date in the header, like 'Present 2026-03-16', or pass --day YYYY-MM-DD.",
+                    )
+            if course and when not in course:
+                raise OnboardError(
+                    f"{source}: column {column_letter(index + 1)} ({header.header(index)}) is for {when}, "
+                    f"which is not a day of the course ({', '.join(str(d) for d in course)}).",
+                    "Export a new sheet with `onboard export CLIENT attendance` after changing the dates.",
+                )
+            self._present_cols.append((index, when))
+
+    def _fail(self, number: int, index: int | None, reason: str) -> None:
+        self.problems.append(
+            Problem(
+                number,
+                reason,
+                index + 1 if index is not None else None,
+                self.header.header(index) if index is not None else "",
+            )
+        )
+
+    def marks(self) -> Iterator[Mark]:
+        """The usable rows, as read; unusable ones go to :attr:`problems`."""
+        report, cols, fail = self.report, self.header.columns, self._fail
+        present_cols = self._present_cols
+        email_col = cols.get("email")
+        extras = [
+            (name, cols[name], parse)
+            for name, parse in (
+                ("minutes_late", _minutes),
+                ("notes", _notes),
+                ("lxp_registered", yes_no_value),
+            )
+            if name in cols
+        ]
+        join_col = cols.get("join_time")
+        foot = FOOT_MARK.casefold()
+        started = False
+        for number, values in self._rows:
+            first = values[0] if values else None
+            if isinstance(first, str) and first.strip().casefold() == foot:
+                break
+            if is_blank(values):
+                if report and started:
+                    break
+                continue
+            started = True
+            email = ""
+            if email_col is not None:
+                cell = _cell(values, email_col)
+                if not is_blank((cell,)):
+                    try:
+                        email = email_value(cell)
+                    except CellError as exc:
+                        fail(number, email_col, str(exc))
+                        continue
+            try:
+                name = _row_name(values, cols)
+            except CellError as exc:
+                fail(number, None, str(exc))
+                continue
+            if not email and not name:
+                if any(not is_blank((_cell(values, i),)) for i, _ in present_cols):
+                    fail(number, None, "a mark without a name or email")
+                continue
+            mark = Mark(number, email, name, {})
+            ok = True
+            if report:
+                mark.joined = parse_timestamp(_cell(values, join_col))
+            for index, when in present_cols:
+                try:
+                    mark.present[when] = yes_no_value(_cell(values, index))
+                except CellError as exc:
+                    fail(number, index, str(exc).replace("yes or no", "Yes or No"))
+                    ok = False
+            for name_, index, parse in extras:
+                try:
+                    setattr(mark, name_, parse(_cell(values, index)))
+                except CellError as exc:
+                    fail(number, index, str(exc))
+                    ok = False
+            if not ok:
+                continue
+            if report:
+                if mark.joined:
+                    self._joined[mark.joined.date()] += 1
+            else:
+                for when, value in mark.present.items():
+                    if value is not None:
+                        self._marked.add(when)
+            self.count += 1
+            yield mark
+
+    def finish(self) -> tuple[date, ...]:
+        """The days the file records, once every row is read: a report's one day, a sheet's marked days."""
+        if self.report:
+            self.days = (_report_day(self._joined, self.source, self.course, self.day),)
+        else:
+            self.days = tuple(d for _, d in self._present_cols if d in self._marked)
+        return self.days
+
+    def resolve(self, mark: Mark) -> Mark:
+        """A mark as recorded: present on a report's day; on a sheet, blank is absent on a marked day."""
+        if self.report:
+            mark.present = {self.days[0]: True}
+        else:
+            marked = self._marked
+            mark.present = {d: bool(v) for d, v in mark.present.items() if d in marked}
+        return mark
+
+
 def parse_attendance(
     rows: Iterable[tuple[int, Sequence[object]]],
     source: str,
@@ -880,105 +1186,12 @@ def parse_attendance(
     times say, else the course's only day. In a sheet, a day column with any
     mark in it counts a blank as absent; a day column left blank records nothing.
     """
-    iterator = iter(rows)
-    header, buffered, rest = find_header(iterator, _attendance_header_score, days=course)
-    if header is None or not ("email" in header.columns or header.has_name):
-        raise OnboardError(
-            f"{source}: no email or name column ({_headers_seen(header)}).",
-            "An attendance file needs the participants' emails or names.",
-        )
-    report = not header.present
-    cols = header.columns
-    result = AttendanceImport([], tuple(course), report, header=header)
-    present_cols: list[tuple[int, date]] = []
-    for index, when in header.present:
-        if when is None:
-            if len(header.present) == 1 and (day or len(course) == 1):
-                when = day or course[0]
-            else:
-                raise OnboardError(
-                    f"{source}: column {column_letter(index + 1)} ({header.header(index)}) does not say which day.",
-                    "Put the date in the header, like 'Present 2026-03-16', or pass --day YYYY-MM-DD.",
-                )
-        if course and when not in course:
-            raise OnboardError(
-                f"{source}: column {column_letter(index + 1)} ({header.header(index)}) is for {when}, "
-                f"which is not a day of the course ({', '.join(str(d) for d in course)}).",
-                "Export a new sheet with `onboard export CLIENT attendance` after changing the dates.",
-            )
-        present_cols.append((index, when))
-
-    def fail(number: int, index: int | None, reason: str) -> None:
-        result.problems.append(
-            Problem(
-                number,
-                reason,
-                index + 1 if index is not None else None,
-                header.header(index) if index is not None else "",
-            )
-        )
-
-    started = False
-    for number, values in _chain(buffered, rest):
-        first = _cell(values, 0)
-        if isinstance(first, str) and first.strip().casefold() == FOOT_MARK.casefold():
-            break
-        if is_blank(values):
-            if report and started:
-                break
-            continue
-        started = True
-        email = ""
-        if "email" in cols and not is_blank([_cell(values, cols["email"])]):
-            try:
-                email = email_value(_cell(values, cols["email"]))
-            except CellError as exc:
-                fail(number, cols["email"], str(exc))
-                continue
-        try:
-            name = _row_name(values, cols)
-        except CellError as exc:
-            fail(number, None, str(exc))
-            continue
-        if not email and not name:
-            if any(not is_blank([_cell(values, i)]) for i, _ in present_cols):
-                fail(number, None, "a mark without a name or email")
-            continue
-        mark = Mark(number, email, name, {})
-        ok = True
-        if report:
-            mark.joined = parse_timestamp(_cell(values, cols.get("join_time")))
-        for index, when in present_cols:
-            try:
-                mark.present[when] = yes_no_value(_cell(values, index))
-            except CellError as exc:
-                fail(number, index, str(exc).replace("yes or no", "Yes or No"))
-                ok = False
-        for name_, parse in (("minutes_late", _minutes), ("notes", _notes), ("lxp_registered", yes_no_value)):
-            if name_ in cols:
-                try:
-                    setattr(mark, name_, parse(_cell(values, cols[name_])))
-                except CellError as exc:
-                    fail(number, cols[name_], str(exc))
-                    ok = False
-        if ok:
-            result.marks.append(mark)
-    if report:
-        result.days = (_report_day(result.marks, source, course, day),)
-        for mark in result.marks:
-            mark.present = {result.days[0]: True}
-    else:
-        result.days = tuple(d for _, d in present_cols)
-        for _, when in present_cols:
-            if any(m.present.get(when) is not None for m in result.marks):
-                for mark in result.marks:
-                    if mark.present.get(when) is None:
-                        mark.present[when] = False
-            else:
-                for mark in result.marks:
-                    mark.present.pop(when, None)
-        result.days = tuple(d for d in result.days if any(d in m.present for m in result.marks))
-    return result
+    scan = AttendanceScan(rows, source, course, day=day)
+    marks = list(scan.marks())
+    scan.finish()
+    for mark in marks:
+        scan.resolve(mark)
+    return AttendanceImport(marks, scan.days, scan.report, scan.problems, scan.header)
 
 
 def _row_name(values: Sequence[object], cols: Mapping[str, int]) -> str:
@@ -1003,12 +1216,11 @@ def _notes(value: object) -> str:
     return text_value(value, dates_ok=True, multiline=True)
 
 
-def _report_day(marks: Sequence[Mark], source: str, course: Sequence[date], day: date | None) -> date:
+def _report_day(seen: Counter[date], source: str, course: Sequence[date], day: date | None) -> date:
     if day is not None:
         if course and day not in course:
             raise OnboardError(f"--day {day} is not a day of the course ({', '.join(map(str, course))}).")
         return day
-    seen = Counter(m.joined.date() for m in marks if m.joined)
     if seen:
         most = seen.most_common(1)[0][0]
         if not course or most in course:
@@ -1039,6 +1251,95 @@ class Matching:
     ignored: list[Mark] = field(default_factory=list)
 
 
+LOOK_AHEAD = 16  # roster people a row may skip (rows deleted from the sheet) and still match in order
+
+
+class RosterMatcher:
+    """Finds the roster person of an attendance mark: by email, then by a name only one person has.
+
+    It answers with positions on the roster, so the roster may be a file read
+    again rather than a list in memory: ``people`` returns a fresh iteration
+    each time it is called. Rows of our own sheet come in the roster's order,
+    so emails are first matched by walking the roster alongside them
+    (skipping up to :data:`LOOK_AHEAD` people whose rows were deleted); the
+    first row out of that order (a walk-in, a sorted sheet) makes an index
+    of every email (a :class:`KeyIndex`), used from then on. Names are looked
+    up with one more pass, for the marks no email matched (:meth:`by_name`).
+    Marks of the people in ``ignore_*`` (the facilitator, the host) are set
+    aside rather than reported.
+    """
+
+    def __init__(
+        self,
+        people: Callable[[], Iterable[Person]],
+        *,
+        ignore_emails: Iterable[str] = (),
+        ignore_names: Iterable[str] = (),
+    ) -> None:
+        self._people = people
+        self._walk: Iterator[Person] | None = iter(people())
+        self._ahead: deque[Person] = deque()  # the next few people on the roster, read but not matched
+        self._position = 0  # of the first of them
+        self._emails: KeyIndex | None = None
+        self._skip_emails = {e.casefold() for e in ignore_emails if e}
+        self._skip_names = {name_key(n) for n in ignore_names if n}
+
+    def _index(self) -> KeyIndex:
+        if self._emails is None:
+            self._walk = None
+            self._ahead.clear()
+            self._emails = KeyIndex()
+            for position, person in enumerate(self._people()):
+                self._emails.setdefault(person.key, position)
+        return self._emails
+
+    def by_email(self, mark: Mark) -> int | None:
+        if not mark.email:
+            return None
+        key = mark.email.casefold()
+        if self._walk is not None:
+            ahead = self._ahead
+            for skip in range(LOOK_AHEAD):
+                if skip == len(ahead):
+                    person = next(self._walk, None)
+                    if person is None:
+                        break
+                    ahead.append(person)
+                if ahead[skip].key == key:  # those skipped have no row: they were deleted from the sheet
+                    for _ in range(skip + 1):
+                        ahead.popleft()
+                    self._position += skip + 1
+                    return self._position - 1
+        return self._index().get(key)
+
+    def by_name(self, marks: Sequence[Mark]) -> list[tuple[str, int | None]]:
+        """For marks no email matched, in order: ("matched", position), or ("ambiguous", None),
+        ("ignored", None), ("unmatched", None)."""
+        wanted = {name_key(m.name) for m in marks if m.name}
+        wanted.discard("")
+        found: dict[str, list[int]] = {}
+        if wanted:
+            for position, person in enumerate(self._people()):
+                for key in {name_key(person.name), name_key(f"{person.last_name}, {person.first_name}")}:
+                    if key in wanted:
+                        found.setdefault(key, []).append(position)
+        outcome: list[tuple[str, int | None]] = []
+        for mark in marks:
+            if mark.name:
+                candidates = found.get(name_key(mark.name), [])
+                if len(candidates) == 1:
+                    outcome.append(("matched", candidates[0]))
+                    continue
+                if len(candidates) > 1:
+                    outcome.append(("ambiguous", None))
+                    continue
+            if mark.email.casefold() in self._skip_emails or name_key(mark.name) in self._skip_names:
+                outcome.append(("ignored", None))
+            else:
+                outcome.append(("unmatched", None))
+        return outcome
+
+
 def match_marks(
     marks: Iterable[Mark],
     roster: Roster,
@@ -1050,31 +1351,76 @@ def match_marks(
 
     Marks of the people in ``ignore_*`` (the facilitator, the host) are set aside.
     """
-    by_email = {p.key: p for p in roster.people}
-    names: dict[str, list[Person]] = {}
-    for person in roster.people:
-        for key in {name_key(person.name), name_key(f"{person.last_name}, {person.first_name}")}:
-            if key:
-                names.setdefault(key, []).append(person)
-    skip_emails = {e.casefold() for e in ignore_emails if e}
-    skip_names = {name_key(n) for n in ignore_names if n}
+    marks = list(marks)
+    people = roster.people
+    matcher = RosterMatcher(lambda: people, ignore_emails=ignore_emails, ignore_names=ignore_names)
+    results: list[tuple[str, int | None]] = []
+    pending: list[int] = []
+    for number, mark in enumerate(marks):
+        position = matcher.by_email(mark)
+        results.append(("matched", position))
+        if position is None:
+            pending.append(number)
+    for number, result in zip(pending, matcher.by_name([marks[n] for n in pending]), strict=True):
+        results[number] = result
     outcome = Matching()
-    for mark in marks:
-        person = by_email.get(mark.email.casefold()) if mark.email else None
-        if person is None and mark.name:
-            candidates = names.get(name_key(mark.name), [])
-            if len(candidates) == 1:
-                person = candidates[0]
-            elif len(candidates) > 1:
-                outcome.ambiguous.append(mark)
-                continue
-        if person is not None:
-            outcome.matched.append((mark, person))
-        elif mark.email.casefold() in skip_emails or name_key(mark.name) in skip_names:
-            outcome.ignored.append(mark)
+    for mark, (kind, position) in zip(marks, results, strict=True):
+        if kind == "matched" and position is not None:
+            outcome.matched.append((mark, people[position]))
         else:
-            outcome.unmatched.append(mark)
+            getattr(outcome, kind).append(mark)
     return outcome
+
+
+def merge_person(
+    record: Attendee | None,
+    person: Person,
+    marks: Iterable[Mark],
+    days: Container[date],
+    covered: set[date],
+    start: time | None = None,
+) -> Attendee:
+    """One roster person's record after an import (see :func:`merge_attendance`).
+
+    ``record`` is the stored one (None: none yet); ``marks`` the import's
+    rows matched to the person; ``start`` (for a one-day meeting report)
+    the start time that minutes late count from.
+    """
+    if record is None:
+        record = Attendee(person.email, person.name)
+    record.email, record.name, record.on_roster = person.email, person.name, True
+    record.present = {d: v for d, v in record.present.items() if d in days and d not in covered}
+    earliest: datetime | None = None
+    for mark in marks:
+        _apply_mark(record, mark, covered)
+        if mark.joined and (earliest is None or mark.joined < earliest):
+            earliest = mark.joined
+    for d in covered:
+        record.present.setdefault(d, False)
+    if start is not None and earliest is not None:
+        late = (earliest - datetime.combine(earliest.date(), start)).total_seconds() / 60
+        record.minutes_late = max(0, math.floor(late))
+    return record
+
+
+def merge_walk_ins(old: Iterable[Attendee], marks: Iterable[Mark], covered: set[date]) -> Iterator[Attendee]:
+    """The walk-ins after an import of a sheet: those recorded before (with the import's rows for
+    them), then the import's unmatched rows marked present on some day, one record per person."""
+    new: dict[str, list[Mark]] = {}
+    for mark in marks:
+        if any(mark.present.values()):
+            new.setdefault(Attendee(mark.email, mark.name).key, []).append(mark)
+    for record in old:
+        if record.on_roster:
+            continue
+        for mark in new.pop(record.key, ()):
+            _apply_mark(record, mark, covered)
+        yield record
+    for group in new.values():
+        record = Attendee(group[0].email, group[0].name, on_roster=False)
+        for mark in group:
+            _apply_mark(record, mark, covered)
+        yield record
 
 
 def merge_attendance(
@@ -1095,50 +1441,18 @@ def merge_attendance(
     marked present) are added as not on the roster. A meeting report's
     unmatched people are only reported, never added.
     """
-    old = {p.key: p for p in (existing.people if existing else [])}
-    people: list[Attendee] = []
-    index: dict[str, Attendee] = {}
-    for person in roster.people:
-        record = old.pop(person.key, None) or Attendee(person.email, person.name)
-        record.email, record.name, record.on_roster = person.email, person.name, True
-        record.present = {d: v for d, v in record.present.items() if d in days}
-        people.append(record)
-        index[record.key] = record
-    for record in old.values():
-        if not record.on_roster:
-            people.append(record)
-            index[record.key] = record
+    lookup = existing.lookup() if existing else RecordLookup(())
     covered = set(imported.days)
-    for record in people:
-        if record.on_roster:
-            for d in covered:
-                record.present.pop(d, None)
-    earliest: dict[str, datetime] = {}
+    in_course = set(days)
+    late_from = start if imported.report and len(days) == 1 else None
+    groups: dict[str, list[Mark]] = {}
     for mark, person in matching.matched:
-        record = index[person.key]
-        _apply_mark(record, mark, covered)
-        if mark.joined and (person.key not in earliest or mark.joined < earliest[person.key]):
-            earliest[person.key] = mark.joined
-    for record in people:
-        if record.on_roster:
-            for d in covered:
-                record.present.setdefault(d, False)
-    if imported.report:
-        if start and len(days) == 1:
-            for key, joined in earliest.items():
-                late = (joined - datetime.combine(joined.date(), start)).total_seconds() / 60
-                index[key].minutes_late = max(0, math.floor(late))
-    else:
-        for mark in matching.unmatched:
-            if not any(v for v in mark.present.values()):
-                continue
-            walk_in = Attendee(mark.email, mark.name, on_roster=False)
-            record = index.get(walk_in.key)
-            if record is None:
-                record = walk_in
-                people.append(record)
-                index[record.key] = record
-            _apply_mark(record, mark, covered)
+        groups.setdefault(person.key, []).append(mark)
+    people = [
+        merge_person(lookup.pop(p.key), p, groups.pop(p.key, ()), in_course, covered, late_from)
+        for p in roster.people
+    ]
+    people.extend(merge_walk_ins(lookup.rest(), () if imported.report else matching.unmatched, covered))
     sources = [*(existing.sources if existing else []), source]
     return Attendance(tuple(days), people, sources[-20:])
 
@@ -1153,6 +1467,172 @@ def _apply_mark(record: Attendee, mark: Mark, covered: set[date]) -> None:
         record.notes = mark.notes
     if mark.lxp_registered is not None:
         record.lxp_registered = mark.lxp_registered
+
+
+class Names:
+    """Names counted, the first few kept: 'Ada, Bob and 3 more'."""
+
+    def __init__(self, limit: int = 10) -> None:
+        self.limit = limit
+        self.count = 0
+        self.names: list[str] = []
+
+    def add(self, name: str) -> None:
+        self.count += 1
+        if len(self.names) < self.limit:
+            self.names.append(name)
+
+    def __str__(self) -> str:
+        shown = ", ".join(self.names)
+        more = self.count - len(self.names)
+        return shown + (f" and {more} more" if more > 0 else "")
+
+
+class AttendanceTally:
+    """What recorded attendance says, counted record by record as they are written."""
+
+    def __init__(self, days: Sequence[date]) -> None:
+        self.days = tuple(days)
+        self.attended = 0
+        self.present: Counter[date] = Counter()
+        self.absent = {d: Names() for d in self.days}
+        self.walk_ins = Names()
+
+    def add(self, record: Attendee) -> None:
+        if record.attended:
+            self.attended += 1
+        label = record.name or record.email
+        if not record.on_roster:
+            self.walk_ins.add(label)
+        for d in self.days:
+            value = record.present.get(d)
+            if value:
+                self.present[d] += 1
+            elif value is False:
+                self.absent[d].add(label)
+
+
+# ---------------------------------------------------------------- stored rows
+
+PERSON_FIELDS = ("email", "first_name", "last_name", "title", "location", "lxp_registered", "notes", "row")
+ATTENDEE_FIELDS = (
+    "email",
+    "name",
+    "present",
+    "absent",
+    "minutes_late",
+    "notes",
+    "lxp_registered",
+    "on_roster",
+)
+
+
+class RowError(ValueError):
+    """A stored row that cannot be used; ``str()`` is the reason."""
+
+
+def _text_field(value: object, name: str) -> str:
+    if value is None:
+        return ""
+    if type(value) is not str:
+        raise RowError(f"{name} must be text, not {value!r}")
+    return value
+
+
+def person_row(person: Person) -> list[Any]:
+    """A person as stored: the values of :data:`PERSON_FIELDS`."""
+    return [
+        person.email,
+        person.first_name,
+        person.last_name,
+        person.title,
+        person.location,
+        person.lxp_registered,
+        person.notes,
+        person.row,
+    ]
+
+
+def person_from_row(values: Sequence[Any]) -> Person:
+    email, first, last, title, location, lxp, notes, row = values
+    if type(email) is not str or not email:
+        raise RowError(f"email must be an email address, not {email!r}")
+    if not (type(first) is type(last) is type(title) is type(location) is type(notes) is str):
+        first, last, title, location, notes = (
+            _text_field(v, n)
+            for v, n in zip(
+                (first, last, title, location, notes),
+                ("first_name", "last_name", "title", "location", "notes"),
+                strict=True,
+            )
+        )
+    if lxp is not None and type(lxp) is not bool:
+        raise RowError(f"lxp_registered must be true, false or null, not {lxp!r}")
+    if type(row) is not int:
+        if row is not None:
+            raise RowError(f"row must be a whole number, not {row!r}")
+        row = 0
+    return Person(email, first, last, title, location, lxp, notes, row)
+
+
+def attendee_row(record: Attendee) -> list[Any]:
+    """An attendance record as stored: the values of :data:`ATTENDEE_FIELDS`."""
+    present = sorted(d for d, v in record.present.items() if v)
+    absent = sorted(d for d, v in record.present.items() if not v)
+    return [
+        record.email,
+        record.name,
+        [d.isoformat() for d in present],
+        [d.isoformat() for d in absent],
+        record.minutes_late,
+        record.notes,
+        record.lxp_registered,
+        record.on_roster,
+    ]
+
+
+class _Days(dict):
+    """ISO dates already read, by their text: a stored file repeats the same few days on every line."""
+
+    def __missing__(self, text: str) -> date:
+        day = date.fromisoformat(text)
+        if len(self) < 4096:
+            self[text] = day
+        return day
+
+
+_DAYS = _Days()
+
+
+def attendee_from_row(values: Sequence[Any]) -> Attendee:
+    email, name, present, absent, late, notes, lxp, on_roster = values
+    if not (type(email) is type(name) is type(notes) is str):
+        email, name, notes = (
+            _text_field(email, "email"),
+            _text_field(name, "name"),
+            _text_field(notes, "notes"),
+        )
+    if not email and not name:
+        raise RowError("a record needs an email or a name")
+    if type(present) is not list or type(absent) is not list:
+        raise RowError(f"present and absent must be lists of dates, not {present!r} and {absent!r}")
+    days, marks = _DAYS, {}
+    try:
+        for d in absent:
+            marks[days[d]] = False
+        for d in present:
+            marks[days[d]] = True
+    except (TypeError, ValueError):
+        raise RowError(
+            f"present and absent must be lists of dates (YYYY-MM-DD), not {present!r} and {absent!r}"
+        ) from None
+    if late is not None and (type(late) is not int or late < 0):
+        raise RowError(f"minutes_late must be a whole number, not {late!r}")
+    if lxp is not None and type(lxp) is not bool:
+        raise RowError(f"lxp_registered must be true, false or null, not {lxp!r}")
+    if on_roster is not None and type(on_roster) is not bool:
+        raise RowError(f"on_roster must be true or false, not {on_roster!r}")
+    return Attendee(email, name, marks, late, notes, on_roster is not False, lxp)
 
 
 # ---------------------------------------------------------------- evaluations

@@ -174,6 +174,21 @@ def test_attendance_sheet_layout(tmp_path):
     )
 
 
+def test_writers_read_the_roster_once_as_it_comes(tmp_path):
+    people = [Person(f"p{i}@example.com", f"First{i}", f"Last{i}") for i in range(1, 4)]
+    attendance = Attendance((MON, TUE), [Attendee("p2@example.com", "First2 Last2", {TUE: True})])
+    out = tmp_path / "a.xlsx"
+    excel.write_attendance(out, (p for p in people), INFO, attendance)
+    ws = openpyxl.load_workbook(out).active
+    assert [r[3] for r in people_rows(ws, 11, 3)] == ["p1@example.com", "p2@example.com", "p3@example.com"]
+    assert people_rows(ws, 12, 1)[0][7:9] == (None, "Yes")
+    assert ws["A15"].value == FOOT_MARK and ws["H18"].value == "=COUNT(A11:A13)"
+    assert "H11:H33" in {str(v.sqref) for v in ws.data_validations.dataValidation}
+    excel.write_roster(tmp_path / "r.xlsx", (p for p in people))
+    ws = openpyxl.load_workbook(tmp_path / "r.xlsx").active
+    assert ws.auto_filter.ref == "A1:G4" and ws.max_row == 4
+
+
 def test_attendance_needs_a_course_date(tmp_path):
     roster = Roster([Person("a@example.com", "A")])
     info = DeliveryInfo(client="Acme")
@@ -422,6 +437,33 @@ def test_progress_bar_appears_on_a_terminal_once_it_takes_a_moment(tmp_path, mon
     quiet = io.StringIO()
     excel.write_attendance(tmp_path / "quiet.xlsx", roster, INFO, console=Console(file=quiet))
     assert quiet.getvalue() == "", "no bar when stderr is not a terminal"
+
+
+def test_reading_takes_a_declared_size_and_never_counts_rows_first(tmp_path, monkeypatch):
+    from openpyxl.worksheet._read_only import ReadOnlyWorksheet
+    from openpyxl.worksheet._reader import WorkSheetParser
+
+    counting = ReadOnlyWorksheet._get_size
+    passes = []
+    real = WorkSheetParser.parse_dimensions
+    monkeypatch.setattr(WorkSheetParser, "parse_dimensions", lambda self: passes.append(1) or real(self))
+    streamed = (
+        tmp_path / "streamed.xlsx"
+    )  # write-only: no <dimension>, so openpyxl would read it all to count
+    excel.write_roster(streamed, Roster([Person(f"p{i}@example.com", f"P{i}") for i in range(300)]))
+    assert len(excel.import_roster(streamed).roster.people) == 300
+    assert passes == [], "the rows are read once, not once to count them and once to use them"
+    declared = tmp_path / "declared.xlsx"  # as Excel saves it: the size is declared at the top
+    wb = openpyxl.Workbook()
+    for i in range(5):
+        wb.active.append(["x", i, None, "y"])
+    wb.save(declared)
+    with excel._declared_sizes_only():
+        ws = openpyxl.load_workbook(declared, read_only=True).active
+        assert (ws.max_row, ws.max_column) == (5, 4)
+        ws = openpyxl.load_workbook(streamed, read_only=True).active
+        assert ws.max_row is None
+    assert ReadOnlyWorksheet._get_size is counting
 
 
 def test_large_roster_is_streamed_both_ways(tmp_path, monkeypatch):

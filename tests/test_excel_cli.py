@@ -97,6 +97,19 @@ def facts(folder: Path) -> dict:
     return tomllib.loads((folder / "client.toml").read_text())["facts"]
 
 
+def stored(path: Path) -> tuple[dict, list[dict]]:
+    """A stored .jsonl file as a person would read it: the header line, then a row per line."""
+    lines = path.read_text(encoding="utf-8").split("\n")
+    header = json.loads(lines[0])
+    rows = [dict(zip(header["fields"], json.loads(line), strict=True)) for line in lines[1:] if line]
+    return header, rows
+
+
+def leftovers(folder: Path) -> list[str]:
+    """Temporary files an aborted write would have left behind."""
+    return sorted(p.name for p in folder.rglob("*.tmp"))
+
+
 def dated_client(run, client):
     assert run("set", SLUG, "course_date=2026-03-16", "course_end_date=2026-03-17").exit_code == 0
     assert run("assign", SLUG, "FAC", "Jane Doe").exit_code == 0
@@ -113,6 +126,10 @@ def test_training_engagement_from_roster_to_closed_delivery(run, workspace, clie
     result = run("roster", SLUG, "--import", str(roster_file))
     assert result.exit_code == 0, result.output
     assert said("Imported 5 people", result.output) and said("1 duplicate(s) merged", result.output)
+    header, people = stored(client / "roster.jsonl")
+    assert header["source"] == str(roster_file) and header["imported_by"] == "tester"
+    grace = next(p for p in people if p["email"] == "GRACE@acme.example")
+    assert (grace["row"], grace["notes"]) == (5, "duplicate of row 5"), "row 9 filled row 5's blank"
 
     answers = tmp_path / "answers.toml"
     answers.write_text(ANSWERS)
@@ -159,12 +176,14 @@ def test_training_engagement_from_roster_to_closed_delivery(run, workspace, clie
     assert said("Mon 16 Mar 2026: 4 present, 2 absent (Grace Hopper, Zoë Çelik)", result.output)
     assert said("Tue 17 Mar 2026: 2 present, 4 absent", result.output)
     assert said("5 took part", result.output)
-    stored = tomllib.loads((client / "attendance.toml").read_text())
-    people = {p["email"]: p for p in stored["people"]}
-    assert people["ada.lovelace@acme.example"]["present"] == [date(2026, 3, 16), date(2026, 3, 17)]
+    header, rows = stored(client / "attendance.jsonl")
+    assert header["days"] == ["2026-03-16", "2026-03-17"]
+    people = {p["email"]: p for p in rows}
+    assert people["ada.lovelace@acme.example"]["present"] == ["2026-03-16", "2026-03-17"]
     assert people["ada.lovelace@acme.example"]["minutes_late"] == 5
-    assert people["zoe@acme.example"]["absent"] == [date(2026, 3, 16), date(2026, 3, 17)]
+    assert people["zoe@acme.example"]["absent"] == ["2026-03-16", "2026-03-17"]
     assert people["walt@acme.example"]["on_roster"] is False
+    assert not (client / "attendance.toml").exists() and leftovers(client) == []
 
     result = run("export", SLUG, "eval")
     assert result.exit_code == 0, result.output
@@ -248,8 +267,9 @@ def test_bad_rosters_exit_1_naming_the_file_and_store_nothing(run, client, tmp_p
     for text in expected:
         assert said(text, result.output), (text, result.output)
     assert "Traceback" not in result.output
-    assert not (client / "roster.toml").exists()
+    assert not (client / "roster.jsonl").exists()
     assert sorted(p.name for p in client.iterdir() if not p.name.startswith(".")) == ["client.toml"]
+    assert leftovers(client) == []
 
 
 def test_skip_invalid_imports_the_good_rows(run, client, tmp_path):
@@ -258,7 +278,8 @@ def test_skip_invalid_imports_the_good_rows(run, client, tmp_path):
     result = run("roster", SLUG, "--import", str(path), "--skip-invalid")
     assert result.exit_code == 0, result.output
     assert said("row 3, column B (Email)", result.output)
-    people = tomllib.loads((client / "roster.toml").read_text())["people"]
+    header, people = stored(client / "roster.jsonl")
+    assert header["onboard"] == "roster" and header["source"] == str(path)
     assert [p["email"] for p in people] == ["ada@x.example"]
 
 
@@ -283,15 +304,34 @@ def test_a_date_in_minutes_late_stores_no_attendance(run, client, tmp_path):
     result = run("roster", SLUG, "--attendance", str(sheet))
     assert result.exit_code == 1
     assert said("row 2, column D (Minutes late): a date (2026-03-16), not a number", result.output)
-    assert not (client / "attendance.toml").exists()
+    assert not (client / "attendance.jsonl").exists()
+    assert leftovers(client) == []
 
 
-def test_an_unreadable_roster_file_is_never_overwritten(run, client, tmp_path):
-    (client / "roster.toml").write_text("people = [ oops")
+@pytest.mark.parametrize(
+    ("name", "text", "message"),
+    [
+        (
+            "roster.jsonl",
+            '{"onboard": "roster", "schema": 1, "fields": ["email"]}\n["ada@x.example"\n',
+            "roster.jsonl: line 2: not valid JSON",
+        ),
+        (
+            "roster.jsonl",
+            '{"onboard": "roster", "schema": 1, "fields": ["email"]}\n[7]\n',
+            "roster.jsonl: line 2: email must be",
+        ),
+        ("roster.jsonl", "people = [ oops", "roster.jsonl: line 1: the header is not valid JSON"),
+        ("roster.toml", "people = [ oops", "roster.toml: not valid TOML"),
+    ],
+)
+def test_an_unreadable_roster_file_is_never_overwritten(run, client, tmp_path, name, text, message):
+    (client / name).write_text(text)
     result = run("roster", SLUG, "--import", str(write_xlsx(tmp_path / "r.xlsx", CLIENT_ROSTER)))
     assert result.exit_code == 1
-    assert said("roster.toml: not valid TOML", result.output)
-    assert (client / "roster.toml").read_text() == "people = [ oops"
+    assert said(message, result.output), result.output
+    assert (client / name).read_text() == text
+    assert leftovers(client) == []
 
 
 # ---------------------------------------------------------------- exports and showing
@@ -368,8 +408,9 @@ def test_meeting_report_csv_records_a_day(run, client, tmp_path):
     assert said("Tue 17 Mar 2026: 1 present, 4 absent", result.output)
     assert said("Not on the roster, not recorded: Someone Else", result.output)
     assert "Jane Doe" not in result.output.split("absent")[-1]
-    stored = tomllib.loads((client / "attendance.toml").read_text())
-    assert stored["present_count"] == 1 and stored["sources"][0]["kind"] == "meeting report"
+    header, rows = stored(client / "attendance.jsonl")
+    assert sum(1 for r in rows if r["present"]) == 1 and header["sources"][0]["kind"] == "meeting report"
+    assert header["sources"][0]["days"] == ["2026-03-17"]
 
 
 def test_eval_shown_as_json(run, client, tmp_path):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import random
 import tomllib
 import unicodedata
 from datetime import date, datetime, time
@@ -18,14 +20,20 @@ from onboard.errors import OnboardError
 from onboard.library import Library
 from onboard.naming import apply_convention, safe_filename
 from onboard.roster import (
+    ATTENDEE_FIELDS,
+    PERSON_FIELDS,
     Attendance,
+    AttendanceScan,
     Attendee,
     CellError,
     HeaderNotFound,
+    KeyIndex,
     Person,
     Roster,
     attendance_from_document,
     attendance_to_document,
+    attendee_from_row,
+    attendee_row,
     course_days,
     delivery_info,
     email_value,
@@ -41,6 +49,8 @@ from onboard.roster import (
     parse_attendance,
     parse_evaluations,
     parse_roster,
+    person_from_row,
+    person_row,
     roster_from_document,
     roster_to_document,
     split_full_name,
@@ -443,6 +453,106 @@ def test_merge_replaces_only_the_days_imported_and_keeps_walk_ins():
     assert second.absentees(TUE)[0].email == "ada@example.com"
 
 
+def random_delivery(rng: random.Random, size: int):
+    """A roster, attendance stored earlier (in another order, with walk-ins), and a sheet to import."""
+    people = [
+        Person(f"p{i}@example.com", f"First{i}", f"Last{i % 7}", notes=rng.choice(["", "n"]))
+        for i in range(size)
+    ]
+    for person in people[-2:] if size > 2 else ():
+        person.first_name, person.last_name = "Sam", "Lee"
+    roster = Roster(people, source="r.xlsx")
+    yes_no = ["Yes", "No", None, "x"]
+    earlier = [
+        Attendee(p.email, p.name, {MON: rng.random() < 0.5}, rng.choice([None, 3]))
+        for p in people
+        if rng.random() < 0.8
+    ]
+    earlier += [
+        Attendee("", "Old Walk-in", {MON: True}, on_roster=False),
+        Attendee("gone@x.example", "Gone", {MON: True}),
+    ]
+    rng.shuffle(earlier)
+    sheet = [
+        [
+            None,
+            p.first_name,
+            p.last_name,
+            p.email,
+            None,
+            None,
+            None,
+            rng.choice(yes_no),
+            rng.choice(yes_no),
+            rng.choice([None, 2]),
+            rng.choice([None, "note"]),
+        ]
+        for p in people
+        if rng.random() < 0.9
+    ]
+    sheet += [
+        [None, "First3", "Last3", None, None, None, None, "Yes", None, None, None],  # by name
+        [None, "First1", "Last1", "p1@example.com", None, None, "No", None, "Yes", 9, "again"],  # twice
+        [None, "Walk", "In", "walk@x.example", None, None, None, "Yes", None, None, None],
+        [None, "Old Walk-in", None, None, None, None, None, None, "Yes", None, None],
+        [None, "No", "Show", "noshow@x.example", None, None, None, None, None, None, None],
+        [None, "Sam", "Lee", None, None, None, None, "Yes", None, None, None],  # two on the roster
+    ]
+    if rng.random() < 0.5:  # else in the roster's order, as exported, walk-ins at the end
+        rng.shuffle(sheet)
+    if rng.random() < 0.3:  # a day left blank: nothing recorded for it
+        for row in sheet:
+            row[8] = None
+    return roster, Attendance((MON, TUE), earlier, [{"file": "old.xlsx"}]), sheet_rows(*sheet)
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_streamed_import_records_what_the_in_memory_merge_does(tmp_path, seed):
+    rng = random.Random(seed)
+    roster, earlier, rows = random_delivery(rng, rng.choice([1, 5, 40]))
+    folder = tmp_path / "acme"
+    folder.mkdir()
+    store = FakeStore(folder)
+    delivery.save_roster(store, "acme", roster)
+    delivery.update_attendance(store, "acme", lambda existing: earlier)
+    source = {"file": "a.xlsx"}
+    ignore = {"ignore_emails": ["noshow@x.example"], "ignore_names": []}
+
+    imported = parse_attendance(rows, "a.xlsx", (MON, TUE))
+    matching = match_marks(imported.marks, roster, **ignore)
+    expected = merge_attendance(
+        delivery.load_attendance(folder), roster, (MON, TUE), imported, matching, source
+    )
+
+    with delivery.AttendanceRecorder(delivery.open_roster(folder), **ignore) as recorder:
+        recorder.read(AttendanceScan(rows, "a.xlsx", (MON, TUE)))
+        assert recorder.days == imported.days and recorder.matched == len(matching.matched)
+        assert [m.name for m in recorder.ambiguous] == [m.name for m in matching.ambiguous]
+        assert bool(recorder.ambiguous) == (len(roster) > 2)
+        assert [m.name for m in recorder.unmatched] == [m.name for m in matching.unmatched]
+        _, tally = recorder.commit(store, "acme", (MON, TUE), source)
+    stored = delivery.load_attendance(folder)
+    assert stored.people == expected.people
+    assert [s["file"] for s in stored.sources] == ["old.xlsx", "a.xlsx"]
+    assert tally.attended == expected.present_count()
+    for day in imported.days:
+        assert tally.absent[day].count == len(expected.absentees(day))
+
+
+def test_stored_attendance_found_in_any_order_read_once(tmp_path):
+    folder = tmp_path / "acme"
+    folder.mkdir()
+    records = [Attendee(f"p{i}@example.com", f"P{i}", {MON: i % 2 == 0}) for i in range(6)]
+    delivery.update_attendance(FakeStore(folder), "acme", lambda existing: Attendance((MON,), records))
+    lookup = delivery.open_attendance(folder).lookup()
+    assert lookup.pop("p0@example.com") == records[0]  # in order: just reads on
+    assert lookup.pop("p4@example.com") == records[4]  # out of order: indexes the rest
+    assert lookup.pop("p4@example.com") is None  # each handed out once
+    assert lookup.pop("nobody@example.com") is None
+    assert lookup.pop("p2@example.com") == records[2]
+    assert list(lookup.rest()) == [records[1], records[3], records[5]]
+
+
 # ---------------------------------------------------------------- evaluations
 
 
@@ -516,6 +626,32 @@ def test_documents_round_trip():
     assert restored.questions == evaluations.questions
 
 
+def test_rows_round_trip():
+    people = [
+        Person("ada@example.com", "Ada", "Lovelace", "Eng", "London", True, "=1+1", 4),
+        Person("zoe@example.com", "Zoë", "Çelik", lxp_registered=None),
+    ]
+    assert [person_from_row(json.loads(json.dumps(person_row(p)))) for p in people] == people
+    records = [
+        Attendee("ada@example.com", "Ada Lovelace", {MON: True, TUE: False}, 5, "x", True, True),
+        Attendee("", "Walk In", {TUE: True}, None, "", False, None),
+    ]
+    assert [attendee_from_row(json.loads(json.dumps(attendee_row(r)))) for r in records] == records
+
+
+@given(st.lists(st.text(min_size=0, max_size=12), max_size=300), st.lists(st.text(max_size=12), max_size=20))
+@example(["a", "b", "a", "\ud800", ""], ["c", "\ud800"])
+@settings(max_examples=60, deadline=None)
+def test_key_index_is_a_compact_dict(keys, others):
+    index, expected = KeyIndex(), {}
+    for value, key in enumerate(keys):
+        assert index.setdefault(key, value) == expected.setdefault(key, value)
+    assert len(index) == len(expected)
+    for key in [*keys, *others]:
+        assert index.get(key) == expected.get(key)
+        assert (key in index) == (key in expected)
+
+
 def test_damaged_documents_name_the_file():
     with pytest.raises(OnboardError, match=r"roster\.toml: people is missing"):
         roster_from_document({"schema": 1}, "roster.toml")
@@ -541,20 +677,117 @@ class FakeStore:
         return Store(self.root.parent).lock(self.root.name)
 
 
+def jsonl(path: Path) -> tuple[dict, list[list]]:
+    lines = path.read_text(encoding="utf-8").split("\n")
+    return json.loads(lines[0]), [json.loads(line) for line in lines[1:] if line]
+
+
 def test_storage_keeps_the_previous_version_and_never_overwrites_an_unreadable_file(tmp_path):
     folder = tmp_path / "acme"
     folder.mkdir()
     store = FakeStore(folder)
-    first = Roster([Person("ada@example.com", "Ada")], source="one.csv")
+    first = Roster([Person("ada@example.com", "Ada", notes="=1+1")], source="one.csv")
     delivery.save_roster(store, "acme", first)
     delivery.save_roster(store, "acme", Roster([Person("bob@example.com", "Bob")], source="two.csv"))
     assert delivery.load_roster(folder).people[0].email == "bob@example.com"
-    previous = tomllib.loads((folder / ".backup" / "roster.previous.toml").read_text())
-    assert previous["source"] == "one.csv"
-    (folder / "roster.toml").write_text("people = [ broken")
-    with pytest.raises(OnboardError, match=r"roster\.toml: not valid TOML"):
+    header, rows = jsonl(folder / ".backup" / "roster.previous.jsonl")
+    assert header["source"] == "one.csv" and rows[0][PERSON_FIELDS.index("notes")] == "=1+1"
+    # the backup is its own file, not the current one
+    assert jsonl(folder / "roster.jsonl")[0]["source"] == "two.csv"
+    text = (folder / "roster.jsonl").read_text()
+    broken = text.replace('"bob@example.com"', '"bob@example.com" oops')
+    (folder / "roster.jsonl").write_text(broken)
+    with pytest.raises(OnboardError, match=r"roster\.jsonl: line 2: not valid JSON"):
         delivery.save_roster(store, "acme", first)
-    assert (folder / "roster.toml").read_text() == "people = [ broken"
+    assert (folder / "roster.jsonl").read_text() == broken
+    assert not [p.name for p in folder.rglob("*.tmp")]
+
+
+def test_a_roster_toml_from_before_is_read_and_replaced_on_the_next_save(tmp_path):
+    folder = tmp_path / "acme"
+    folder.mkdir()
+    old = Roster(
+        [Person("ada@example.com", "Ada", "Lovelace", lxp_registered=True, row=2)], source="old.xlsx"
+    )
+    legacy = tomli_w.dumps(roster_to_document(old))
+    (folder / "roster.toml").write_text(legacy)
+    assert delivery.load_roster(folder).people == old.people
+    assert delivery.participants(folder) == (1, "roster")
+    delivery.save_roster(FakeStore(folder), "acme", ROSTER)
+    assert not (folder / "roster.toml").exists()
+    assert (folder / ".backup" / "roster.previous.toml").read_text() == legacy
+    assert [p.email for p in delivery.load_roster(folder).people] == [p.email for p in ROSTER.people]
+    (folder / "attendance.toml").write_text("days = 3")
+    with pytest.raises(OnboardError, match=r"attendance\.toml"):
+        delivery.load_attendance(folder)
+
+
+@pytest.mark.parametrize(
+    ("lines", "message"),
+    [
+        ([], "line 1: empty"),
+        (
+            ['{"onboard": "attendance", "schema": 1, "fields": ["email"]}'],
+            'line 1: the header must be a JSON object with "onboard": "roster"',
+        ),
+        (['{"onboard": "roster", "schema": 9, "fields": ["email"]}'], "written by a newer onboard"),
+        (['{"onboard": "roster", "schema": 1, "fields": ["name"]}'], "line 1: 'fields' has no email"),
+        (
+            ['{"onboard": "roster", "schema": 1, "fields": ["email"]}', "", '["a@x.example", 2]'],
+            "line 3: must be a JSON array of 1 values (email)",
+        ),
+        (
+            ['{"onboard": "roster", "schema": 1, "fields": ["email", "notes"]}', '["a@x.example", 5]'],
+            "line 2: notes must be text, not 5",
+        ),
+    ],
+)
+def test_damaged_roster_files_name_the_line(tmp_path, lines, message):
+    (tmp_path / "roster.jsonl").write_text("\n".join(lines))
+    with pytest.raises(OnboardError) as err:
+        delivery.load_roster(tmp_path)
+    assert err.value.message.startswith(f"{tmp_path / 'roster.jsonl'}: ")
+    assert message in err.value.message
+
+
+def test_stored_rows_map_fields_by_the_header(tmp_path):
+    """A file whose header lists the fields in another order (or fewer of them) reads the same."""
+    (tmp_path / "roster.jsonl").write_text(
+        '{"onboard": "roster", "schema": 1, "fields": ["notes", "email", "first_name", "extra"]}\n'
+        '["vegetarian", "ada@example.com", "Ada", 42]\n\n'
+    )
+    (ada,) = delivery.load_roster(tmp_path).people
+    assert (ada.email, ada.first_name, ada.notes, ada.last_name, ada.lxp_registered) == (
+        "ada@example.com",
+        "Ada",
+        "vegetarian",
+        "",
+        None,
+    )
+
+
+def test_attendance_is_stored_a_line_per_person(tmp_path):
+    folder = tmp_path / "acme"
+    folder.mkdir()
+    attendance = Attendance(
+        (MON, TUE),
+        [
+            Attendee("ada@example.com", "Ada Lovelace", {TUE: True, MON: False}, 5, "=1+1", True, True),
+            Attendee("", "Walk In", {MON: True}, on_roster=False),
+        ],
+        [{"file": "a.xlsx", "at": NOW, "days": [MON]}],
+    )
+    delivery.update_attendance(FakeStore(folder), "acme", lambda existing: attendance)
+    header, rows = jsonl(folder / "attendance.jsonl")
+    assert header["onboard"] == "attendance" and header["days"] == ["2026-03-16", "2026-03-17"]
+    assert header["sources"] == [{"file": "a.xlsx", "at": "2026-03-01T09:00:00", "days": ["2026-03-16"]}]
+    assert header["fields"] == list(ATTENDEE_FIELDS)
+    assert rows == [
+        ["ada@example.com", "Ada Lovelace", ["2026-03-17"], ["2026-03-16"], 5, "=1+1", True, True],
+        ["", "Walk In", ["2026-03-16"], [], None, "", None, False],
+    ]
+    again = delivery.load_attendance(folder)
+    assert again.people == attendance.people and again.days == (MON, TUE)
 
 
 def test_derived_facts_from_attendance_and_evaluations(tmp_path):
@@ -578,8 +811,9 @@ def test_derived_facts_from_attendance_and_evaluations(tmp_path):
     )
     delivery.update_attendance(store, "acme", lambda existing: attendance)
     assert delivery.derived_facts(folder) == {"participant_count": 2, "eval_score": 4.2}
-    (folder / "attendance.toml").write_text("days = 3")
-    with pytest.raises(OnboardError, match=r"attendance\.toml"):
+    assert delivery.participants(folder) == (2, "attendance")
+    (folder / "attendance.jsonl").write_text('{"onboard": "attendance", "schema": 1, "days": 3}')
+    with pytest.raises(OnboardError, match=r"attendance\.jsonl: line 1: 'fields'"):
         delivery.derived_facts(folder)
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
-from rich.markup import escape
 
 from onboard.cli import App, pass_app
 from onboard.commands import client_context
@@ -71,6 +70,8 @@ def eval_(app: App, client: str, import_file: str | None, skip_invalid: bool, as
     if as_json:
         app.terminal.json(summary.as_json())
         return
+    from rich.markup import escape
+
     term = app.terminal
     rate = f"{summary.response_rate:.0%}" if summary.response_rate is not None else "unknown"
     people = f"{summary.participants} (from the {source})" if summary.participants is not None else "unknown"

@@ -39,7 +39,7 @@ def export(app: App, client: str, kind: str, output: str | None, force: bool) ->
       onboard export acme eval -o ~/Desktop
     """
     from onboard.commands.roster import output_dir
-    from onboard.delivery import load_attendance, load_evaluations, load_roster, participants
+    from onboard.delivery import load_evaluations, open_attendance, open_roster, participants
     from onboard.engine import convention_values
     from onboard.excel import place, write_attendance, write_eval_summary, write_roster
     from onboard.roster import delivery_info, export_stem, summarise
@@ -62,8 +62,9 @@ def export(app: App, client: str, kind: str, output: str | None, force: bool) ->
             write_roster(path, None)
 
     elif kind in ("roster", "attendance"):
-        roster = load_roster(folder)
-        if roster is None or not roster.people:
+        # both files are read as the workbook is written, a person at a time
+        roster = open_roster(folder)
+        if roster is None or not len(roster):
             raise OnboardError(
                 f"No roster for {state.name} yet.",
                 f'Import it with `onboard roster {slug} --import "ROSTER.xlsx"`.',
@@ -74,7 +75,7 @@ def export(app: App, client: str, kind: str, output: str | None, force: bool) ->
                 write_roster(path, roster, console=console)
 
         else:
-            attendance = load_attendance(folder)
+            attendance = open_attendance(folder)
 
             def write(path):
                 write_attendance(path, roster, info, attendance, console=console)

@@ -7,7 +7,6 @@ from pathlib import Path
 from typing import Any
 
 import click
-from rich.markup import escape
 
 from onboard.cli import App, pass_app
 from onboard.commands import client_context
@@ -24,12 +23,6 @@ def output_dir(store, slug: str, option: str | None) -> Path:
     from onboard.delivery import OUT_DIR
 
     return Path(option).expanduser() if option else store.folder(slug) / OUT_DIR
-
-
-def _names(people, limit: int = 10) -> str:
-    names = [p.name or p.email for p in people]
-    shown = ", ".join(names[:limit])
-    return shown + (f" and {len(names) - limit} more" if len(names) > limit else "")
 
 
 @click.command()
@@ -105,31 +98,38 @@ def roster(
 
 
 def _import_roster(app: App, store, slug: str, path: Path, skip_invalid: bool) -> None:
-    from onboard.delivery import save_roster
-    from onboard.excel import import_roster
-    from onboard.roster import problems_error
+    from onboard import delivery
+    from onboard.excel import scan_roster
+    from onboard.roster import person_from_row, person_row, problems_error
 
-    result = import_roster(path, console=app.terminal.err)
-    people = result.roster.people
-    report_problems(app, result.problems)
-    if result.problems and not skip_invalid:
-        raise problems_error(str(path), result.problems, len(people), "people")
-    if not people:
-        raise OnboardError(f"{path}: no participants in it; nothing was stored.")
-    result.roster.imported_at = app.now()
-    result.roster.imported_by = app.user()
-    saved = save_roster(store, slug, result.roster)
-    for row, kept, email in result.duplicates:
+    folder = store.folder(slug)
+    # the people go to a temporary file as they are read; it replaces roster.jsonl only at the end
+    with (
+        scan_roster(path, console=app.terminal.err) as scan,
+        delivery.roster_writer(folder, str(path), app.now(), app.user()) as out,
+    ):
+        for person in scan.people():
+            out.write(person_row(person))
+        if scan.fills:
+            out.rewrite(lambda values: person_row(scan.fill(person_from_row(values))))
+        report_problems(app, scan.problems)
+        if scan.problems and not skip_invalid:
+            raise problems_error(str(path), scan.problems, scan.count, "people")
+        if not scan.count:
+            raise OnboardError(f"{path}: no participants in it; nothing was stored.")
+        with store.lock(slug):
+            saved = out.commit()
+    for row, kept, email in scan.duplicates:
         app.terminal.info(f"row {row}: {email} is also in row {kept}; merged into row {kept}.")
-    if result.header.ignored:
-        app.terminal.info("Columns not used: " + ", ".join(result.header.ignored))
+    if scan.header.ignored:
+        app.terminal.info("Columns not used: " + ", ".join(scan.header.ignored))
     extra = []
-    if result.duplicates:
-        extra.append(f"{len(result.duplicates)} duplicate(s) merged")
-    if result.problems:
-        extra.append(f"{len(result.problems)} row(s) skipped")
+    if scan.duplicates:
+        extra.append(f"{len(scan.duplicates)} duplicate(s) merged")
+    if scan.problems:
+        extra.append(f"{len(scan.problems)} row(s) skipped")
     note = f" ({'; '.join(extra)})" if extra else ""
-    app.terminal.success(f"Imported {len(people)} people from {path.name} into {saved}{note}")
+    app.terminal.success(f"Imported {scan.count} people from {path.name} into {saved}{note}")
     app.terminal.hint(f"onboard export {slug} attendance")
 
 
@@ -145,13 +145,13 @@ def _parse_day(day: str | None) -> date | None:
 def _import_attendance(
     app: App, store, slug: str, state, path: Path, day: str | None, skip_invalid: bool
 ) -> None:
-    from onboard.delivery import load_roster, update_attendance
-    from onboard.excel import import_attendance
-    from onboard.roster import delivery_info, match_marks, merge_attendance, problems_error, start_time
+    from onboard.delivery import AttendanceRecorder, open_roster
+    from onboard.excel import attendance_rows
+    from onboard.roster import AttendanceScan, delivery_info, problems_error, start_time
 
     folder = store.folder(slug)
-    roster = load_roster(folder)
-    if roster is None or not roster.people:
+    roster = open_roster(folder)
+    if roster is None or not len(roster):
         raise OnboardError(
             f"No roster for {state.name}: attendance is matched against it.",
             f'Import it first: onboard roster {slug} --import "ROSTER.xlsx"',
@@ -162,70 +162,66 @@ def _import_attendance(
             f"{state.name} has no course date yet.",
             f"Set it with `onboard set {slug} course_date=YYYY-MM-DD`.",
         )
-    imported = import_attendance(path, info.days, day=_parse_day(day), console=app.terminal.err)
-    report_problems(app, imported.problems)
-    if imported.problems and not skip_invalid:
-        raise problems_error(str(path), imported.problems, len(imported.marks), "rows")
-    if not imported.days:
-        raise OnboardError(
-            f"{path}: no attendance is marked in it (every Present column is blank); nothing was stored.",
-            "Fill in Present (Yes or No) for each participant and import it again.",
-        )
+    when = _parse_day(day)
     holders = [h for h in state.roles.values() if isinstance(h, dict)]
-    matching = match_marks(
-        imported.marks,
+    # read once, matched to the roster row by row; stored only after every check below
+    with AttendanceRecorder(
         roster,
         ignore_emails=[str(h.get("email") or "") for h in holders],
         ignore_names=[str(h.get("name") or "") for h in holders],
-    )
-    if imported.report and not matching.matched:
-        raise OnboardError(
-            f"{path}: nobody in it matches the roster by email or name; nothing was stored.",
-            "Check that it is the report of this client's session.",
-        )
-    source: dict[str, Any] = {
-        "file": str(path),
-        "kind": "meeting report" if imported.report else "attendance sheet",
-        "days": list(imported.days),
-        "at": app.now().replace(microsecond=0),
-        "by": app.user(),
-    }
-    saved, attendance = update_attendance(
-        store,
-        slug,
-        lambda existing: merge_attendance(
-            existing, roster, info.days, imported, matching, source, start=start_time(info.times)
-        ),
-    )
+    ) as recorder:
+        with attendance_rows(path, console=app.terminal.err) as rows:
+            recorder.read(AttendanceScan(rows, str(path), info.days, day=when))
+        report_problems(app, recorder.problems)
+        if recorder.problems and not skip_invalid:
+            raise problems_error(str(path), recorder.problems, recorder.count, "rows")
+        if not recorder.days:
+            raise OnboardError(
+                f"{path}: no attendance is marked in it (every Present column is blank); nothing was stored.",
+                "Fill in Present (Yes or No) for each participant and import it again.",
+            )
+        if recorder.report and not recorder.matched:
+            raise OnboardError(
+                f"{path}: nobody in it matches the roster by email or name; nothing was stored.",
+                "Check that it is the report of this client's session.",
+            )
+        source: dict[str, Any] = {
+            "file": str(path),
+            "kind": "meeting report" if recorder.report else "attendance sheet",
+            "days": list(recorder.days),
+            "at": app.now().replace(microsecond=0),
+            "by": app.user(),
+        }
+        saved, tally = recorder.commit(store, slug, info.days, source, start=start_time(info.times))
     term = app.terminal
-    if matching.ambiguous:
+    if recorder.ambiguous:
         term.warn(
             "Not recorded: the same name as more than one person on the roster: "
-            + ", ".join(m.name for m in matching.ambiguous)
+            + ", ".join(m.name for m in recorder.ambiguous)
         )
-    if imported.report and matching.unmatched:
+    if recorder.report and recorder.unmatched:
         term.warn(
             "Not on the roster, not recorded: "
-            + ", ".join(m.name or m.email for m in matching.unmatched)
+            + ", ".join(m.name or m.email for m in recorder.unmatched)
             + ". Add them to the roster and import the report again if they took part."
         )
-    walk_ins = [p for p in attendance.people if not p.on_roster]
-    if walk_ins and not imported.report:
-        term.info("Walk-ins (not on the roster): " + _names(walk_ins))
-    for covered in imported.days:
-        present = sum(1 for p in attendance.people if p.present.get(covered))
-        absent = attendance.absentees(covered)
-        line = f"{covered:%a %d %b %Y}: {present} present, {len(absent)} absent"
-        if absent:
-            line += f" ({_names(absent)})"
+    if tally.walk_ins.count and not recorder.report:
+        term.info(f"Walk-ins (not on the roster): {tally.walk_ins}")
+    for covered in recorder.days:
+        absent = tally.absent[covered]
+        line = f"{covered:%a %d %b %Y}: {tally.present[covered]} present, {absent.count} absent"
+        if absent.count:
+            line += f" ({absent})"
         term.line(line)
     term.success(
         f"Recorded attendance from {path.name} into {saved}: "
-        f"{attendance.present_count()} took part (present on at least one day)."
+        f"{tally.attended} took part (present on at least one day)."
     )
 
 
 def _show(app: App, store, slug: str, state, as_json: bool) -> None:
+    from rich.markup import escape
+
     from onboard.delivery import load_attendance, load_roster
 
     folder = store.folder(slug)
