@@ -373,3 +373,51 @@ def test_a_workspace_template_cannot_read_files_or_python_internals(run, workspa
     result = run("email", "acme", "welcome-pack")
     assert result.exit_code == 1
     assert "root:" not in result.output and "Traceback" not in result.output
+
+
+cells = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=30)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(rows=st.lists(st.lists(cells, min_size=0, max_size=6), max_size=8), raw=st.binary(max_size=200))
+def test_roster_import_of_arbitrary_files_ends_in_a_result_or_a_clean_error(run, workspace, rows, raw):
+    """Random csv rows, random bytes, random cells in an xlsx: exit 0 or 1, never a crash."""
+    import csv
+
+    from openpyxl import Workbook
+
+    if not (workspace / "clients" / "acme").exists():
+        run(
+            "new",
+            "Acme",
+            "-p",
+            "training-engagement",
+            "--set",
+            "program=P",
+            "--set",
+            "business_unit=General",
+            "--set",
+            "delivery_type=Virtual",
+        )
+    header = [["First name", "Last name", "Email"], *rows]
+    text_file = workspace / "fuzz.csv"
+    with text_file.open("w", newline="", encoding="utf-8") as handle:
+        csv.writer(handle).writerows(header)
+    binary_file = workspace / "fuzz-bytes.csv"
+    binary_file.write_bytes(raw)
+    book = Workbook()
+    for row in header:
+        book.active.append([ILLEGAL.sub("", c) for c in row])
+    xlsx_file = workspace / "fuzz.xlsx"
+    book.save(xlsx_file)
+    fake_xlsx = workspace / "fake.xlsx"
+    fake_xlsx.write_bytes(raw)
+    for path in (text_file, binary_file, xlsx_file, fake_xlsx):
+        result = run("roster", "acme", "--import", str(path), "--skip-invalid")
+        assert result.exit_code in (0, 1), (path.name, result.output, result.exception)
+        assert "Traceback" not in result.output
+        if result.exit_code == 1:
+            assert result.output.strip()
+
+
+ILLEGAL = __import__("re").compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
