@@ -152,8 +152,9 @@ def onboard(home: Path, *args: str) -> list[str]:
 
 def prepare(home: Path, count: int) -> None:
     """A workspace with one training client, its roster and attendance of ``count`` people (not timed)."""
-    from onboard import delivery
-    from onboard.roster import Attendance, Attendee, Person, Roster
+    from onboard import datafiles
+    from onboard.attendance import Attendance, Attendee
+    from onboard.roster import Person, Roster
 
     steps = [
         ["init"],
@@ -193,8 +194,10 @@ def prepare(home: Path, count: int) -> None:
 
             return Store(client.parent).lock(SLUG)
 
-    delivery.save_roster(Store(), SLUG, roster)
-    delivery.update_attendance(Store(), SLUG, lambda existing: Attendance(DAYS, records, [{"file": "bench"}]))
+    datafiles.save_roster(Store(), SLUG, roster)
+    datafiles.update_attendance(
+        Store(), SLUG, lambda existing: Attendance(DAYS, records, [{"file": "bench"}])
+    )
 
 
 def measure(folder: Path, count: int, runs: int, env: dict[str, str]) -> Iterator[tuple[str, list, list]]:

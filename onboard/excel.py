@@ -33,25 +33,13 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from onboard.cells import FORMULA_PREFIXES, column_letter
+from onboard.delivery import DeliveryInfo
 from onboard.errors import OnboardError
-from onboard.roster import (
-    FOOT_MARK,
-    FORMULA_PREFIXES,
-    ROSTER_FIELDS,
-    ROSTER_HEADERS,
-    AttendanceImport,
-    DeliveryInfo,
-    EvalImport,
-    EvalSummary,
-    Evaluations,
-    HeaderNotFound,
-    Person,
-    RosterImport,
-    RosterScan,
-    column_letter,
-    parse_attendance,
-    parse_evaluations,
-)
+from onboard.evaluations import EvalImport, EvalSummary, Evaluations, parse_evaluations
+from onboard.headers import HeaderNotFound
+from onboard.marks import FOOT_MARK, AttendanceImport, parse_attendance
+from onboard.roster import ROSTER_FIELDS, ROSTER_HEADERS, Person, RosterImport, RosterScan
 
 XLSX_SUFFIXES = (".xlsx", ".xlsm")
 ZIP_MAGIC = b"PK\x03\x04"

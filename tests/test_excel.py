@@ -15,18 +15,13 @@ from fixtures.spreadsheetml import CLIENT_ROSTER, Formula, write_xlsx
 from rich.console import Console
 
 from onboard import excel
+from onboard.attendance import Attendance, Attendee
+from onboard.delivery import DeliveryInfo
 from onboard.errors import OnboardError
-from onboard.roster import (
-    FOOT_MARK,
-    Attendance,
-    Attendee,
-    DeliveryInfo,
-    Person,
-    Roster,
-    match_marks,
-    parse_evaluations,
-    summarise,
-)
+from onboard.evaluations import parse_evaluations, summarise
+from onboard.marks import FOOT_MARK
+from onboard.matching import match_marks
+from onboard.roster import Person, Roster
 
 MON, TUE = date(2026, 3, 16), date(2026, 3, 17)
 INFO = DeliveryInfo(

@@ -14,49 +14,34 @@ import tomli_w
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from onboard import delivery
+from onboard import datafiles, delivery
+from onboard.attendance import Attendance, Attendee, merge_attendance
+from onboard.cells import CellError, email_value, is_formula_like, number_value, yes_no_value
+from onboard.delivery import course_days, delivery_info, export_stem, start_time
 from onboard.engine import convention_values, new_client, role_holder, set_facts
 from onboard.errors import OnboardError
+from onboard.evaluations import parse_evaluations, summarise
+from onboard.headers import HeaderNotFound, header_field
+from onboard.keyindex import KeyIndex
 from onboard.library import Library
+from onboard.marks import AttendanceScan, parse_attendance
+from onboard.matching import match_marks
 from onboard.naming import apply_convention, safe_filename
-from onboard.roster import (
+from onboard.recorder import AttendanceRecorder
+from onboard.roster import Person, Roster, name_key, parse_roster, split_full_name
+from onboard.stored import (
     ATTENDEE_FIELDS,
     PERSON_FIELDS,
-    Attendance,
-    AttendanceScan,
-    Attendee,
-    CellError,
-    HeaderNotFound,
-    KeyIndex,
-    Person,
-    Roster,
     attendance_from_document,
     attendance_to_document,
     attendee_from_row,
     attendee_row,
-    course_days,
-    delivery_info,
-    email_value,
     evaluations_from_document,
     evaluations_to_document,
-    export_stem,
-    header_field,
-    is_formula_like,
-    match_marks,
-    merge_attendance,
-    name_key,
-    number_value,
-    parse_attendance,
-    parse_evaluations,
-    parse_roster,
     person_from_row,
     person_row,
     roster_from_document,
     roster_to_document,
-    split_full_name,
-    start_time,
-    summarise,
-    yes_no_value,
 )
 
 NOW = datetime(2026, 3, 1, 9, 0)
@@ -513,25 +498,25 @@ def test_streamed_import_records_what_the_in_memory_merge_does(tmp_path, seed):
     folder = tmp_path / "acme"
     folder.mkdir()
     store = FakeStore(folder)
-    delivery.save_roster(store, "acme", roster)
-    delivery.update_attendance(store, "acme", lambda existing: earlier)
+    datafiles.save_roster(store, "acme", roster)
+    datafiles.update_attendance(store, "acme", lambda existing: earlier)
     source = {"file": "a.xlsx"}
     ignore = {"ignore_emails": ["noshow@x.example"], "ignore_names": []}
 
     imported = parse_attendance(rows, "a.xlsx", (MON, TUE))
     matching = match_marks(imported.marks, roster, **ignore)
     expected = merge_attendance(
-        delivery.load_attendance(folder), roster, (MON, TUE), imported, matching, source
+        datafiles.load_attendance(folder), roster, (MON, TUE), imported, matching, source
     )
 
-    with delivery.AttendanceRecorder(delivery.open_roster(folder), **ignore) as recorder:
+    with AttendanceRecorder(datafiles.open_roster(folder), **ignore) as recorder:
         recorder.read(AttendanceScan(rows, "a.xlsx", (MON, TUE)))
         assert recorder.days == imported.days and recorder.matched == len(matching.matched)
         assert [m.name for m in recorder.ambiguous] == [m.name for m in matching.ambiguous]
         assert bool(recorder.ambiguous) == (len(roster) > 2)
         assert [m.name for m in recorder.unmatched] == [m.name for m in matching.unmatched]
         _, tally = recorder.commit(store, "acme", (MON, TUE), source)
-    stored = delivery.load_attendance(folder)
+    stored = datafiles.load_attendance(folder)
     assert stored.people == expected.people
     assert [s["file"] for s in stored.sources] == ["old.xlsx", "a.xlsx"]
     assert tally.attended == expected.present_count()
@@ -543,8 +528,8 @@ def test_stored_attendance_found_in_any_order_read_once(tmp_path):
     folder = tmp_path / "acme"
     folder.mkdir()
     records = [Attendee(f"p{i}@example.com", f"P{i}", {MON: i % 2 == 0}) for i in range(6)]
-    delivery.update_attendance(FakeStore(folder), "acme", lambda existing: Attendance((MON,), records))
-    lookup = delivery.open_attendance(folder).lookup()
+    datafiles.update_attendance(FakeStore(folder), "acme", lambda existing: Attendance((MON,), records))
+    lookup = datafiles.open_attendance(folder).lookup()
     assert lookup.pop("p0@example.com") == records[0]  # in order: just reads on
     assert lookup.pop("p4@example.com") == records[4]  # out of order: indexes the rest
     assert lookup.pop("p4@example.com") is None  # each handed out once
@@ -687,9 +672,9 @@ def test_storage_keeps_the_previous_version_and_never_overwrites_an_unreadable_f
     folder.mkdir()
     store = FakeStore(folder)
     first = Roster([Person("ada@example.com", "Ada", notes="=1+1")], source="one.csv")
-    delivery.save_roster(store, "acme", first)
-    delivery.save_roster(store, "acme", Roster([Person("bob@example.com", "Bob")], source="two.csv"))
-    assert delivery.load_roster(folder).people[0].email == "bob@example.com"
+    datafiles.save_roster(store, "acme", first)
+    datafiles.save_roster(store, "acme", Roster([Person("bob@example.com", "Bob")], source="two.csv"))
+    assert datafiles.load_roster(folder).people[0].email == "bob@example.com"
     header, rows = jsonl(folder / ".backup" / "roster.previous.jsonl")
     assert header["source"] == "one.csv" and rows[0][PERSON_FIELDS.index("notes")] == "=1+1"
     # the backup is its own file, not the current one
@@ -698,7 +683,7 @@ def test_storage_keeps_the_previous_version_and_never_overwrites_an_unreadable_f
     broken = text.replace('"bob@example.com"', '"bob@example.com" oops')
     (folder / "roster.jsonl").write_text(broken)
     with pytest.raises(OnboardError, match=r"roster\.jsonl: line 2: not valid JSON"):
-        delivery.save_roster(store, "acme", first)
+        datafiles.save_roster(store, "acme", first)
     assert (folder / "roster.jsonl").read_text() == broken
     assert not [p.name for p in folder.rglob("*.tmp")]
 
@@ -711,15 +696,15 @@ def test_a_roster_toml_from_before_is_read_and_replaced_on_the_next_save(tmp_pat
     )
     legacy = tomli_w.dumps(roster_to_document(old))
     (folder / "roster.toml").write_text(legacy)
-    assert delivery.load_roster(folder).people == old.people
+    assert datafiles.load_roster(folder).people == old.people
     assert delivery.participants(folder) == (1, "roster")
-    delivery.save_roster(FakeStore(folder), "acme", ROSTER)
+    datafiles.save_roster(FakeStore(folder), "acme", ROSTER)
     assert not (folder / "roster.toml").exists()
     assert (folder / ".backup" / "roster.previous.toml").read_text() == legacy
-    assert [p.email for p in delivery.load_roster(folder).people] == [p.email for p in ROSTER.people]
+    assert [p.email for p in datafiles.load_roster(folder).people] == [p.email for p in ROSTER.people]
     (folder / "attendance.toml").write_text("days = 3")
     with pytest.raises(OnboardError, match=r"attendance\.toml"):
-        delivery.load_attendance(folder)
+        datafiles.load_attendance(folder)
 
 
 @pytest.mark.parametrize(
@@ -745,7 +730,7 @@ def test_a_roster_toml_from_before_is_read_and_replaced_on_the_next_save(tmp_pat
 def test_damaged_roster_files_name_the_line(tmp_path, lines, message):
     (tmp_path / "roster.jsonl").write_text("\n".join(lines))
     with pytest.raises(OnboardError) as err:
-        delivery.load_roster(tmp_path)
+        datafiles.load_roster(tmp_path)
     assert err.value.message.startswith(f"{tmp_path / 'roster.jsonl'}: ")
     assert message in err.value.message
 
@@ -756,7 +741,7 @@ def test_stored_rows_map_fields_by_the_header(tmp_path):
         '{"onboard": "roster", "schema": 1, "fields": ["notes", "email", "first_name", "extra"]}\n'
         '["vegetarian", "ada@example.com", "Ada", 42]\n\n'
     )
-    (ada,) = delivery.load_roster(tmp_path).people
+    (ada,) = datafiles.load_roster(tmp_path).people
     assert (ada.email, ada.first_name, ada.notes, ada.last_name, ada.lxp_registered) == (
         "ada@example.com",
         "Ada",
@@ -777,7 +762,7 @@ def test_attendance_is_stored_a_line_per_person(tmp_path):
         ],
         [{"file": "a.xlsx", "at": NOW, "days": [MON]}],
     )
-    delivery.update_attendance(FakeStore(folder), "acme", lambda existing: attendance)
+    datafiles.update_attendance(FakeStore(folder), "acme", lambda existing: attendance)
     header, rows = jsonl(folder / "attendance.jsonl")
     assert header["onboard"] == "attendance" and header["days"] == ["2026-03-16", "2026-03-17"]
     assert header["sources"] == [{"file": "a.xlsx", "at": "2026-03-01T09:00:00", "days": ["2026-03-16"]}]
@@ -786,7 +771,7 @@ def test_attendance_is_stored_a_line_per_person(tmp_path):
         ["ada@example.com", "Ada Lovelace", ["2026-03-17"], ["2026-03-16"], 5, "=1+1", True, True],
         ["", "Walk In", ["2026-03-16"], [], None, "", None, False],
     ]
-    again = delivery.load_attendance(folder)
+    again = datafiles.load_attendance(folder)
     assert again.people == attendance.people and again.days == (MON, TUE)
 
 
@@ -795,11 +780,11 @@ def test_derived_facts_from_attendance_and_evaluations(tmp_path):
     folder.mkdir()
     store = FakeStore(folder)
     assert delivery.derived_facts(folder) == {}
-    delivery.save_roster(store, "acme", ROSTER)
+    datafiles.save_roster(store, "acme", ROSTER)
     assert delivery.derived_facts(folder) == {}, "a roster alone is not a participant count"
     assert delivery.participants(folder) == (3, "roster")
     evaluations = parse_evaluations(numbered(EVAL_ROWS), "evals.csv").evaluations
-    delivery.save_evaluations(store, "acme", evaluations)
+    datafiles.save_evaluations(store, "acme", evaluations)
     assert delivery.derived_facts(folder) == {"eval_score": 4.2}
     attendance = Attendance(
         (MON,),
@@ -809,7 +794,7 @@ def test_derived_facts_from_attendance_and_evaluations(tmp_path):
             Attendee("alan@example.com", "Alan", {MON: False}),
         ],
     )
-    delivery.update_attendance(store, "acme", lambda existing: attendance)
+    datafiles.update_attendance(store, "acme", lambda existing: attendance)
     assert delivery.derived_facts(folder) == {"participant_count": 2, "eval_score": 4.2}
     assert delivery.participants(folder) == (2, "attendance")
     (folder / "attendance.jsonl").write_text('{"onboard": "attendance", "schema": 1, "days": 3}')

@@ -33,8 +33,10 @@ def eval_(app: App, client: str, import_file: str | None, skip_invalid: bool, as
       onboard eval acme --import "Survey results.xlsx"
       onboard eval acme --json
     """
-    from onboard.delivery import load_evaluations, participants, save_evaluations
-    from onboard.roster import problems_error, summarise
+    from onboard.cells import problems_error
+    from onboard.datafiles import load_evaluations, save_evaluations
+    from onboard.delivery import participants
+    from onboard.evaluations import summarise
 
     store, slug, state, _ = client_context(app, client)
     folder = store.folder(slug)

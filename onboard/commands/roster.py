@@ -85,8 +85,8 @@ def roster(
     elif attendance_file:
         _import_attendance(app, store, slug, state, Path(attendance_file), day, skip_invalid)
     elif blank:
+        from onboard.delivery import BLANK_ROSTER_NAME
         from onboard.excel import place, write_roster
-        from onboard.roster import BLANK_ROSTER_NAME
 
         path = place(
             output_dir(store, slug, output), BLANK_ROSTER_NAME, lambda p: write_roster(p, None), force=force
@@ -98,15 +98,16 @@ def roster(
 
 
 def _import_roster(app: App, store, slug: str, path: Path, skip_invalid: bool) -> None:
-    from onboard import delivery
+    from onboard.cells import problems_error
+    from onboard.datafiles import roster_writer
     from onboard.excel import scan_roster
-    from onboard.roster import person_from_row, person_row, problems_error
+    from onboard.stored import person_from_row, person_row
 
     folder = store.folder(slug)
     # the people go to a temporary file as they are read; it replaces roster.jsonl only at the end
     with (
         scan_roster(path, console=app.terminal.err) as scan,
-        delivery.roster_writer(folder, str(path), app.now(), app.user()) as out,
+        roster_writer(folder, str(path), app.now(), app.user()) as out,
     ):
         for person in scan.people():
             out.write(person_row(person))
@@ -145,9 +146,12 @@ def _parse_day(day: str | None) -> date | None:
 def _import_attendance(
     app: App, store, slug: str, state, path: Path, day: str | None, skip_invalid: bool
 ) -> None:
-    from onboard.delivery import AttendanceRecorder, open_roster
+    from onboard.cells import problems_error
+    from onboard.datafiles import open_roster
+    from onboard.delivery import delivery_info, start_time
     from onboard.excel import attendance_rows
-    from onboard.roster import AttendanceScan, delivery_info, problems_error, start_time
+    from onboard.marks import AttendanceScan
+    from onboard.recorder import AttendanceRecorder
 
     folder = store.folder(slug)
     roster = open_roster(folder)
@@ -222,7 +226,7 @@ def _import_attendance(
 def _show(app: App, store, slug: str, state, as_json: bool) -> None:
     from rich.markup import escape
 
-    from onboard.delivery import load_attendance, load_roster
+    from onboard.datafiles import load_attendance, load_roster
 
     folder = store.folder(slug)
     roster = load_roster(folder)
