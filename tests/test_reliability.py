@@ -27,6 +27,7 @@ NOW = datetime(2026, 3, 1, 9, 0)
 TRAINING = Library().load("training-engagement")
 FACTS = {"program": "P0", "business_unit": "General", "delivery_type": "Virtual"}
 CRASH_TRIALS = 200
+INTAKE = ("--set", "program=P", "--set", "business_unit=General", "--set", "delivery_type=Virtual")
 
 
 def fresh(store: Store):
@@ -279,18 +280,7 @@ def test_client_arguments_cannot_reach_outside_the_workspace(run, workspace, nam
 
 def test_status_json_survives_a_history_only_edit(run, workspace):
     """A hand edit that leaves the values alone is reported by check as a warning only."""
-    run(
-        "new",
-        "Acme",
-        "-p",
-        "training-engagement",
-        "--set",
-        "program=P",
-        "--set",
-        "business_unit=General",
-        "--set",
-        "delivery_type=Virtual",
-    )
+    run("new", "Acme", "-p", "training-engagement", *INTAKE)
     path = workspace / "clients" / "acme" / "client.toml"
     path.write_text(path.read_text().replace('program = "P"', 'program = "Q"', 1))
     assert json.loads(run("status", "acme", "--json").output)["client"]["program"] == "Q"
@@ -301,18 +291,7 @@ def test_status_json_survives_a_history_only_edit(run, workspace):
 def test_interrupted_walk_keeps_confirmed_steps_only(run, workspace):
     from onboard.prompt import Interrupt, ScriptedPrompter
 
-    run(
-        "new",
-        "Acme",
-        "-p",
-        "training-engagement",
-        "--set",
-        "program=P",
-        "--set",
-        "business_unit=General",
-        "--set",
-        "delivery_type=Virtual",
-    )
+    run("new", "Acme", "-p", "training-engagement", *INTAKE)
     path = workspace / "clients" / "acme" / "client.toml"
     result = run("next", "acme", prompter=ScriptedPrompter(["done", "done", "done", "done", Interrupt()]))
     assert result.exit_code == 130
@@ -328,18 +307,7 @@ def test_interrupted_walk_keeps_confirmed_steps_only(run, workspace):
     "name", ["../../../etc/passwd", "/etc/passwd", "welcome-pack/../../x", "a\x01b", "CON", "x" * 300]
 )
 def test_template_names_cannot_reach_outside_the_templates(run, workspace, name):
-    run(
-        "new",
-        "Acme",
-        "-p",
-        "training-engagement",
-        "--set",
-        "program=P",
-        "--set",
-        "business_unit=General",
-        "--set",
-        "delivery_type=Virtual",
-    )
+    run("new", "Acme", "-p", "training-engagement", *INTAKE)
     result = run("email", "acme", name)
     assert result.exit_code == 1
     assert "No email template" in result.output and "root:" not in result.output
@@ -355,18 +323,7 @@ def test_template_names_cannot_reach_outside_the_templates(run, workspace, name)
     ],
 )
 def test_a_workspace_template_cannot_read_files_or_python_internals(run, workspace, body):
-    run(
-        "new",
-        "Acme",
-        "-p",
-        "training-engagement",
-        "--set",
-        "program=P",
-        "--set",
-        "business_unit=General",
-        "--set",
-        "delivery_type=Virtual",
-    )
+    run("new", "Acme", "-p", "training-engagement", *INTAKE)
     own = workspace / "templates" / "training-engagement" / "emails"
     own.mkdir(parents=True)
     (own / "welcome-pack.txt").write_text(f"Subject: hi\nTo: RL\n---\n{body}\n")
@@ -387,18 +344,7 @@ def test_roster_import_of_arbitrary_files_ends_in_a_result_or_a_clean_error(run,
     from openpyxl import Workbook
 
     if not (workspace / "clients" / "acme").exists():
-        run(
-            "new",
-            "Acme",
-            "-p",
-            "training-engagement",
-            "--set",
-            "program=P",
-            "--set",
-            "business_unit=General",
-            "--set",
-            "delivery_type=Virtual",
-        )
+        run("new", "Acme", "-p", "training-engagement", *INTAKE)
     header = [["First name", "Last name", "Email"], *rows]
     text_file = workspace / "fuzz.csv"
     with text_file.open("w", newline="", encoding="utf-8") as handle:
