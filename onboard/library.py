@@ -8,9 +8,12 @@ without forking the tool.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from onboard.errors import OnboardError
-from onboard.playbook import Playbook, load_playbook
+
+if TYPE_CHECKING:
+    from onboard.playbook import Playbook
 
 PLAYBOOK_FILE = "playbook.toml"
 
@@ -58,6 +61,8 @@ class Library:
             kept = current.path.parent / "revisions" / f"{revision}.toml" if current.path else None
             if kept is None or not kept.is_file():
                 return current
+            from onboard.playbook import load_playbook
+
             older = load_playbook(kept, folder=current.path.parent)
             if older.revision != revision:
                 raise OnboardError(f"{kept}: says revision {older.revision}, expected {revision}.")
@@ -85,6 +90,8 @@ class Library:
                 f"No playbook {playbook_id!r}.",
                 f"Available: {names}. See them with `onboard playbooks`.",
             )
+        from onboard.playbook import load_playbook
+
         playbook = load_playbook(path)
         self._cache[playbook_id] = playbook
         return playbook

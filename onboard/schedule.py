@@ -184,19 +184,3 @@ def parse_due_rule(text: str) -> DueRule:
         "Write it like '2 weeks before course_date', '24 hours after course_date', "
         "'2 business days after step:assign-csm' or 'on course_date'.",
     )
-
-
-def describe_due(due: date | None, today: date) -> str:
-    """Say a due date the way a person would: 'today', 'in 3 days', 'overdue by 2 days'."""
-    if due is None:
-        return "no date yet"
-    delta = (due - today).days
-    if delta == 0:
-        return "today"
-    if delta == 1:
-        return "tomorrow"
-    if delta == -1:
-        return "overdue by 1 day"
-    if delta < 0:
-        return f"overdue by {-delta} days"
-    return f"in {delta} days"

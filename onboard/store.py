@@ -19,12 +19,14 @@ import tomllib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from onboard.errors import OnboardError
 from onboard.naming import is_slug, slugify
-from onboard.playbook import toml_error
-from onboard.state import ClientState, from_document, to_document
+
+if TYPE_CHECKING:
+    from onboard.state import ClientState
+from onboard.tomlfile import toml_error
 
 STATE_FILE = "client.toml"
 LOCK_FILE = ".lock"
@@ -110,6 +112,8 @@ def _fsync_dir(folder: Path) -> None:
 def dumps(state: ClientState) -> bytes:
     import tomli_w
 
+    from onboard.state import to_document
+
     return tomli_w.dumps(to_document(state)).encode("utf-8")
 
 
@@ -122,6 +126,8 @@ def parse(data: bytes, path: Path) -> ClientState:
         raise OnboardError(f"{path}: not UTF-8 text (byte {exc.start}).", _UNTOUCHED) from None
     except tomllib.TOMLDecodeError as exc:
         raise OnboardError(f"{path}: not valid TOML: {toml_error(exc, text)}.", _UNTOUCHED) from None
+    from onboard.state import from_document
+
     return from_document(doc, path)
 
 

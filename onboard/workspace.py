@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from onboard.errors import OnboardError
-from onboard.playbook import read_toml
+from onboard.tomlfile import read_toml
 
 CONFIG = "onboard.toml"
 DEFAULT_HOME = "~/onboarding"

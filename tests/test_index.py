@@ -90,7 +90,7 @@ def reference_due(app: App, within, role, owner, as_json: bool, as_of: str | Non
 
     from onboard.agenda import agenda
     from onboard.commands.views import _clients, _report
-    from onboard.schedule import describe_due
+    from onboard.words import describe_due
 
     today = app.today(as_of)
     pairs, problems = _clients(app)

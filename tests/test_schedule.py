@@ -5,7 +5,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from onboard.errors import OnboardError
-from onboard.schedule import add_business_days, describe_due, parse_due_rule
+from onboard.schedule import add_business_days, parse_due_rule
+from onboard.words import describe_due
 
 COURSE = date(2026, 3, 20)  # a Friday
 

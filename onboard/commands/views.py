@@ -29,7 +29,7 @@ def _resolved_on(state, view) -> str:
 def _due_text(view, today) -> str:
     from rich.markup import escape
 
-    from onboard.schedule import describe_due
+    from onboard.words import describe_due
 
     if view.due is None:
         return ""
@@ -230,7 +230,7 @@ def due(
     from rich.markup import escape
 
     from onboard.index import OWNER, STEP_ID, TITLE, agenda
-    from onboard.schedule import describe_due
+    from onboard.words import describe_due
 
     today = app.today(as_of)
     clients, problems = _indexed(app, today)

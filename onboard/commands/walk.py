@@ -37,7 +37,7 @@ class Walk:
 
 
 def _show_step(app: App, playbook, state, view, today) -> None:
-    from onboard.schedule import describe_due
+    from onboard.words import describe_due
 
     step = view.step
     term = app.terminal
