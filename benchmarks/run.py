@@ -235,6 +235,20 @@ def main() -> None:
         table.add(
             "onboard status CLIENT", "10 clients", status_small, "import click, tomllib, rich", floor, 1.2
         )
+        kept = small / ".onboard-cache" / "status" / f"{client}.bin"
+        rebuilt, floor = compare(
+            [*onboard, "--home", str(small), "status", client],
+            status_floor,
+            runs,
+            before=lambda: kept.unlink(missing_ok=True),
+        )
+        table.add(
+            "onboard status CLIENT, first run after a change",
+            "10 clients",
+            rebuilt,
+            "import click, tomllib, rich",
+            floor,
+        )
 
         warm: dict[str, dict[int, float]] = {"list": {}, "due": {}}
         biggest = None

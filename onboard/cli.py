@@ -213,7 +213,14 @@ class App:
     envvar="ONBOARD_HOME",
     help="The workspace folder (else ONBOARD_HOME, a parent with onboard.toml, or ~/onboarding).",
 )
-@click.version_option(__version__, prog_name="onboard")
+@click.option(
+    "--version",
+    is_flag=True,
+    expose_value=False,
+    is_eager=True,
+    callback=lambda ctx, _param, value: _version(ctx) if value else None,
+    help="Show the version and exit.",
+)
 @click.pass_context
 def cli(ctx: click.Context, home: str | None) -> None:
     """Client onboarding and delivery playbooks, kept in plain local files.
@@ -226,6 +233,12 @@ def cli(ctx: click.Context, home: str | None) -> None:
     ctx.obj = App(home=home, prompter=prompter)
     if ctx.invoked_subcommand is None:
         click.echo(_welcome(home))
+
+
+def _version(ctx: click.Context) -> None:
+    """``--version``, without click.version_option (which imports locale and metadata look-ups)."""
+    click.echo(f"onboard, version {__version__}")
+    ctx.exit()
 
 
 def _welcome(home: str | None) -> str:

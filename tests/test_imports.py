@@ -79,7 +79,17 @@ def test_status_loads_no_heavy_module(tmp_path, home):
     loaded = modules(tmp_path, "--home", str(home), "status", first_client(home))
     assert not top(loaded) & HEAVY, top(loaded) & HEAVY
     assert not loaded & RICH_EXTRAS
-    assert "onboard.index" not in loaded  # a single client: the index is not consulted
+    assert not (home / index.CACHE_DIR / index.INDEX_FILE).exists()  # one client: no workspace scan
+
+
+def test_status_of_an_unchanged_client_loads_neither_engine_nor_playbook(tmp_path, home):
+    """Its model is kept (onboard.statusview): the second run draws it without the core."""
+    slug = first_client(home)
+    time.sleep(index.RACY_NS / 1e9 + 0.1)  # a file changed in the last 2 s is never trusted
+    first = modules(tmp_path, "--home", str(home), "status", slug)
+    assert "onboard.engine" in first
+    second = modules(tmp_path, "--home", str(home), "status", slug)
+    assert not second & {"onboard.engine", "onboard.playbook", "onboard.conditions", "onboard.state"}
 
 
 @pytest.mark.parametrize("command", ["list", "due"])

@@ -7,39 +7,11 @@ import click
 from onboard.cli import App, pass_app
 from onboard.commands import client_context
 
-_STATUS_MARK = {
-    "done": "[green]✓[/]",
-    "skipped": "[dim]↷[/]",
-    "n/a": "[dim]–[/]",
-    "pending": "[yellow]○[/]",
-}
-
 
 def as_of_option(func):
     return click.option(
         "--as-of", metavar="DATE", help="Show the picture as it stands on DATE (changes nothing)."
     )(func)
-
-
-def _resolved_on(state, view) -> str:
-    record = state.steps.get(view.step.id)
-    return f"[dim]{view.status} {record['on']:%d %b}[/]" if record else ""
-
-
-def _due_text(view, today) -> str:
-    from rich.markup import escape
-
-    from onboard.words import describe_due
-
-    if view.due is None:
-        return ""
-    words = describe_due(view.due, today)
-    moved = " (moved)" if view.moved else ""
-    if view.overdue:
-        return f"[red]{escape(words)}{moved}[/]"
-    if view.status == "pending" and (view.due - today).days <= 2:
-        return f"[yellow]{escape(words)}{moved}[/]"
-    return escape(words + moved)
 
 
 @click.command()
@@ -61,59 +33,25 @@ def status(app: App, client: str, show_all: bool, as_json: bool, as_of: str | No
       onboard status acme
       onboard status acme --json
     """
-    from rich.markup import escape
+    from onboard import statusview
+    from onboard.library import Library
 
-    from onboard.agenda import status_json
-    from onboard.engine import overview
-
-    _, slug, state, playbook = client_context(app, client)
     today = app.today(as_of)
-    ov = overview(playbook, state, today, app.holidays())
+    workspace = app.workspace()
+    slug = app.store().resolve(client)
+    dirs = Library(workspace.templates_dir).dirs
+    model = statusview.load(workspace.root, dirs, slug, app.holidays())
+    if model is None:
+        from onboard.engine import overview
+
+        before = statusview.client_stat(workspace.root, slug)
+        _, slug, state, playbook = client_context(app, slug)
+        model = statusview.build(state, playbook, overview(playbook, state, today, app.holidays()))
+        statusview.save(workspace.root, dirs, slug, app.holidays(), model, before)
     if as_json:
-        app.terminal.json(status_json(state, playbook, ov))
-        return
-    term = app.terminal
-    percent = round(ov.progress * 100)
-    term.print(
-        f"[bold]{escape(state.name)}[/] [dim]({slug})[/] · {escape(playbook.title)} · "
-        f"[bold]{percent}%[/] done"
-    )
-    marks = []
-    for stage in playbook.stages:
-        views = [v for v in ov.steps if v.step.stage == stage.id]
-        if all(v.resolved for v in views):
-            marks.append(f"[green]✓ {escape(stage.title)}[/]")
-        elif ov.stage and stage.id == ov.stage.id:
-            marks.append(f"[bold cyan]● {escape(stage.title)}[/]")
-        else:
-            marks.append(f"[dim]○ {escape(stage.title)}[/]")
-    term.print("  ".join(marks))
-    if ov.complete:
-        term.print("[green]Every step is done.[/]")
-    shown = [v for v in ov.steps if show_all or (ov.stage and v.step.stage == ov.stage.id) or v.overdue]
-    rows = []
-    for v in shown:
-        holder = state.roles.get(v.step.owner, {}).get("initials")
-        owner = v.step.owner + (f" ({holder})" if holder else "")
-        title = escape(v.step.title)
-        if v.waiting and v.status == "pending":
-            title += f" [dim](waiting: {escape('; '.join(v.waiting))})[/]"
-        when = _due_text(v, today) if v.status == "pending" else _resolved_on(state, v)
-        rows.append([_STATUS_MARK[v.status], v.step.id, escape(owner), when, title])
-    if rows:
-        term.table(
-            [
-                "",
-                "step",
-                "owner",
-                "due",
-                "what",
-            ],
-            rows,
-            fit="what",
-        )
-    if ov.actionable:
-        term.hint(f"onboard next {slug}")
+        app.terminal.json(statusview.to_json(model, today))
+    else:
+        statusview.draw(model, today, app.terminal, show_all)
 
 
 def _clients(app: App):
