@@ -36,33 +36,6 @@ class AgendaItem:
         }
 
 
-def step_json(view: StepView) -> dict[str, Any]:
-    return {
-        "id": view.step.id,
-        "title": view.step.title,
-        "stage": view.step.stage,
-        "role": view.step.owner,
-        "status": view.status,
-        "due": view.due.isoformat() if view.due else None,
-        "overdue": view.overdue,
-        "actionable": view.actionable,
-        "waiting": list(view.waiting),
-    }
-
-
-def status_json(state: ClientState, playbook: Playbook, ov: Overview) -> dict[str, Any]:
-    return {
-        "client": {"slug": state.slug, "name": state.name, **state.facts},
-        "playbook": playbook.id,
-        "playbook_revision": state.playbook_revision,
-        "stage": ov.stage.id if ov.stage else None,
-        "complete": ov.complete,
-        "progress": ov.progress,
-        "roles": {role: dict(holder) for role, holder in state.roles.items()},
-        "steps": [step_json(v) for v in ov.steps],
-    }
-
-
 def summary_json(state: ClientState, playbook: Playbook, ov: Overview) -> dict[str, Any]:
     nxt = ov.next_step
     return {
