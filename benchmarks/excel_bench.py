@@ -24,7 +24,7 @@ start-up, about 60 ms more than a bare ``python`` with openpyxl, dominates):
   beside a bare read-only iteration over the same file. Target: at most 1.3
   times the floor. (It can beat the floor: bare openpyxl first reads the
   whole sheet once to count its rows, since a write-only sheet declares no
-  size; onboard skips that pass, see ``onboard.excel._declared_sizes_only``.)
+  size; onboard skips that pass, see ``onboard.outputs.excel._declared_sizes_only``.)
 * ``export roster`` and ``import roster`` (``onboard export CLIENT roster``,
   ``onboard roster CLIENT --import FILE``), beside the same floors over the
   7-column roster sheet, for reference.
@@ -152,9 +152,9 @@ def onboard(home: Path, *args: str) -> list[str]:
 
 def prepare(home: Path, count: int) -> None:
     """A workspace with one training client, its roster and attendance of ``count`` people (not timed)."""
-    from onboard import datafiles
-    from onboard.attendance import Attendance, Attendee
-    from onboard.roster import Person, Roster
+    from onboard.delivery import datafiles
+    from onboard.delivery.attendance import Attendance, Attendee
+    from onboard.delivery.roster import Person, Roster
 
     steps = [
         ["init"],
@@ -190,7 +190,7 @@ def prepare(home: Path, count: int) -> None:
             return client
 
         def lock(self, slug):
-            from onboard.store import Store
+            from onboard.storage.store import Store
 
             return Store(client.parent).lock(SLUG)
 

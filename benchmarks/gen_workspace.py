@@ -3,10 +3,10 @@
     python benchmarks/gen_workspace.py DIR --clients 10000 [--seed 7]
 
 Every playbook the library offers when this runs (``Library().available()``)
-is used. Each client is started with :func:`onboard.engine.new_client` and
+is used. Each client is started with :func:`onboard.core.engine.new_client` and
 walked forward with the engine's own functions (done, skipped, postponed,
 gates opened, decisions taken, roles assigned) a random number of times, so
-its file, written with :meth:`onboard.store.Store.create`, is a real one of
+its file, written with :meth:`onboard.storage.store.Store.create`, is a real one of
 about 2.5 KB. The same seed gives the same workspace on any day: the dates
 count from a fixed start, not from today.
 
@@ -109,7 +109,7 @@ def value_for(field: Any, rng: random.Random, around: date) -> Any:
 
 def make_client(playbook: Any, name: str, slug: str, rng: random.Random, actions: int) -> Any:
     """A client on ``playbook`` after ``actions`` random steps forward."""
-    from onboard import engine
+    from onboard.core import engine
     from onboard.errors import OnboardError
 
     now = START + timedelta(days=rng.randint(0, 300), hours=rng.randint(0, 8))
@@ -181,11 +181,11 @@ def _act(engine: Any, playbook: Any, state: Any, ov: Any, rng: random.Random, no
 
 def generate(root: Path, count: int, seed: int = 7, quiet: bool = False) -> dict[str, int]:
     """Write ``count`` clients into a new workspace at ``root``; returns clients per playbook."""
-    import onboard.store
-    from onboard.library import Library
-    from onboard.naming import slugify
-    from onboard.store import Store
-    from onboard.workspace import init_workspace
+    import onboard.storage.store
+    from onboard.core.naming import slugify
+    from onboard.storage.library import Library
+    from onboard.storage.store import Store
+    from onboard.storage.workspace import init_workspace
 
     init_workspace(root, user="bench")
     library = Library(root / "templates")
@@ -194,9 +194,9 @@ def generate(root: Path, count: int, seed: int = 7, quiet: bool = False) -> dict
     rng = random.Random(seed)
     taken: set[str] = set()
     per_playbook: dict[str, int] = {}
-    fsync, fsync_dir = os.fsync, onboard.store._fsync_dir
+    fsync, fsync_dir = os.fsync, onboard.storage.store._fsync_dir
     os.fsync = lambda fd: None  # type: ignore[assignment]
-    onboard.store._fsync_dir = lambda folder: None  # type: ignore[assignment]
+    onboard.storage.store._fsync_dir = lambda folder: None  # type: ignore[assignment]
     started = time.perf_counter()
     try:
         for i in range(count):
@@ -216,7 +216,7 @@ def generate(root: Path, count: int, seed: int = 7, quiet: bool = False) -> dict
             if not quiet and (i + 1) % 1000 == 0:
                 print(f"  {i + 1} clients ({time.perf_counter() - started:.0f} s)", file=sys.stderr)
     finally:
-        os.fsync, onboard.store._fsync_dir = fsync, fsync_dir
+        os.fsync, onboard.storage.store._fsync_dir = fsync, fsync_dir
     return per_playbook
 
 

@@ -43,10 +43,10 @@ import json, sys, time
 started = time.perf_counter()
 from datetime import date
 from pathlib import Path
-from onboard.library import Library
-from onboard.render import Emails, MissingValuesError
-from onboard.store import Store
-from onboard.workspace import open_workspace
+from onboard.storage.library import Library
+from onboard.emails.render import Emails, MissingValuesError
+from onboard.storage.store import Store
+from onboard.storage.workspace import open_workspace
 home, slug = Path(sys.argv[1]), sys.argv[2]
 ws = open_workspace(home)
 state = Store(ws.clients_dir).load(slug)
@@ -164,9 +164,9 @@ def settle(root: Path) -> None:
 
 def render_row(table: Table, root: Path, runs: int) -> None:
     try:
-        import onboard.render  # noqa: F401
+        import onboard.emails.render  # noqa: F401
     except ImportError:
-        table.add("render every email of a client", "-", 0.0, "skipped: no onboard.render", None)
+        table.add("render every email of a client", "-", 0.0, "skipped: no onboard.emails.render", None)
         return
     # The client of the workspace for whom the most emails can be rendered.
     best, best_count = None, -1

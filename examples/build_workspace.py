@@ -17,7 +17,7 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from onboard.cli import cli
-from onboard.library import Library
+from onboard.storage.library import Library
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE / "workspace"

@@ -21,7 +21,7 @@ from onboard import __version__
 from onboard.errors import OnboardError
 
 if TYPE_CHECKING:
-    from onboard.terminal import Terminal
+    from onboard.ui.terminal import Terminal
 
 COMMANDS: dict[str, tuple[str, str]] = {
     "init": ("onboard.commands.workspace:init", "Make a workspace."),
@@ -85,7 +85,7 @@ class LazyGroup(click.Group):
         module_name, _, attr = COMMANDS[cmd_name][0].partition(":")
         command = getattr(importlib.import_module(module_name), attr)
         if os.environ.get("_ONBOARD_COMPLETE"):
-            from onboard.completion import attach
+            from onboard.ui.completion import attach
 
             attach(command)
         return command
@@ -102,7 +102,7 @@ class LazyGroup(click.Group):
             if isinstance(ctx.obj, App):
                 terminal = ctx.obj.terminal
             else:
-                from onboard.terminal import Terminal
+                from onboard.ui.terminal import Terminal
 
                 terminal = Terminal()
             terminal.error(exc)
@@ -126,14 +126,14 @@ class App:
     def terminal(self) -> Terminal:
         """Made on first use, so that commands which print nothing through it never import rich."""
         if self._terminal is None:
-            from onboard.terminal import Terminal
+            from onboard.ui.terminal import Terminal
 
             self._terminal = Terminal()
         return self._terminal
 
     def workspace(self, create: bool = True):
         if self._workspace is None:
-            from onboard.workspace import find_root, open_workspace
+            from onboard.storage.workspace import find_root, open_workspace
 
             root, is_default = find_root(self.home)
             if is_default and not (root / "onboard.toml").exists():
@@ -144,13 +144,13 @@ class App:
         return self._workspace
 
     def store(self):
-        from onboard.store import Store
+        from onboard.storage.store import Store
 
         workspace = self.workspace()
         return Store(workspace.clients_dir, on_write=self._commit if workspace.settings.git_commit else None)
 
     def _commit(self, slug: str, state: Any) -> None:
-        from onboard.gitshare import commit_change
+        from onboard.storage.gitshare import commit_change
 
         workspace = self.workspace()
         problem = commit_change(workspace.root, workspace.clients_dir / slug, state)
@@ -159,7 +159,7 @@ class App:
 
     def library(self):
         if self._library is None:
-            from onboard.library import Library
+            from onboard.storage.library import Library
 
             self._library = Library(self.workspace().templates_dir)
         return self._library
@@ -193,7 +193,7 @@ class App:
         return self.now().date()
 
     def get_prompter(self, no_input: bool):
-        from onboard.prompt import NoInputPrompter, QuestionaryPrompter
+        from onboard.ui.prompt import NoInputPrompter, QuestionaryPrompter
 
         if self.prompter is not None:
             return self.prompter
@@ -243,7 +243,7 @@ def _version(ctx: click.Context) -> None:
 
 def _welcome(home: str | None) -> str:
     """What a bare `onboard` says: the tour outside a workspace, the next commands inside one."""
-    from onboard.workspace import CONFIG, find_root
+    from onboard.storage.workspace import CONFIG, find_root
 
     root, _ = find_root(home)
     if not (root / CONFIG).is_file():

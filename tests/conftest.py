@@ -9,8 +9,8 @@ import pytest
 from click.testing import CliRunner, Result
 
 from onboard.cli import cli
-from onboard.library import Library
-from onboard.playbook import Playbook
+from onboard.core.playbook import Playbook
+from onboard.storage.library import Library
 
 NOW = "2026-03-01T09:00"
 

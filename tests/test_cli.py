@@ -314,7 +314,7 @@ def test_due_filters_by_the_person_holding_the_role(run, workspace):
 
 
 def test_new_without_a_playbook_offers_the_list(run, workspace):
-    from onboard.prompt import ScriptedPrompter
+    from onboard.ui.prompt import ScriptedPrompter
 
     prompter = ScriptedPrompter(["renewal", "2026-01-05", "2026-12-31", "Dev Patel", "dev@halcyon.example"])
     result = run("new", "Halcyon", prompter=prompter)

@@ -2,7 +2,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from onboard.conditions import parse_condition
+from onboard.core.conditions import parse_condition
 from onboard.errors import OnboardError
 
 

@@ -4,7 +4,7 @@ from datetime import date, datetime
 
 import pytest
 
-from onboard.engine import (
+from onboard.core.engine import (
     NA,
     assign_role,
     complete_step,

@@ -14,14 +14,14 @@ import pytest
 from fixtures.spreadsheetml import CLIENT_ROSTER, Formula, write_xlsx
 from rich.console import Console
 
-from onboard import excel
-from onboard.attendance import Attendance, Attendee
-from onboard.delivery import DeliveryInfo
+from onboard.delivery.attendance import Attendance, Attendee
+from onboard.delivery.evaluations import parse_evaluations, summarise
+from onboard.delivery.facts import DeliveryInfo
+from onboard.delivery.marks import FOOT_MARK
+from onboard.delivery.matching import match_marks
+from onboard.delivery.roster import Person, Roster
 from onboard.errors import OnboardError
-from onboard.evaluations import parse_evaluations, summarise
-from onboard.marks import FOOT_MARK
-from onboard.matching import match_marks
-from onboard.roster import Person, Roster
+from onboard.outputs import excel
 
 MON, TUE = date(2026, 3, 16), date(2026, 3, 17)
 INFO = DeliveryInfo(

@@ -14,7 +14,7 @@ import pytest
 from fixtures.spreadsheetml import CLIENT_ROSTER, write_xlsx
 
 from onboard.cli import COMMANDS
-from onboard.excel import CFB_MAGIC
+from onboard.outputs.excel import CFB_MAGIC
 
 SLUG = "acme-corp"
 ATTENDANCE_NAME = "Roster-Acme Corp-Empathy_at_Work-2026.03.16-JD.xlsx"

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from icalendar import Calendar
 
-from onboard.engine import (
+from onboard.core.engine import (
     NA,
     complete_step,
     decide,
@@ -22,8 +22,7 @@ from onboard.engine import (
     upgrade,
 )
 from onboard.errors import OnboardError
-from onboard.library import Library
-from onboard.playbook import load_playbook
+from onboard.storage.library import Library, load_playbook
 
 NOW = datetime(2026, 3, 2, 9, 0)  # a Monday
 
@@ -298,7 +297,7 @@ def test_follow_on_carries_facts_and_roles(mini):
     state = complete_step(
         mini, state, "kickoff", answers={"contacts": [{"name": "A", "email": "a@b.co"}]}, now=NOW, by="t"
     )
-    from onboard.engine import assign_role
+    from onboard.core.engine import assign_role
 
     state = assign_role(mini, state, "CSM", name="Ann Lee", initials=None, email=None, now=NOW, by="t")
     nxt = follow_on(mini, state, mini, slug="acme-mini", now=NOW, by="t")

@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-import onboard.index as index
+import onboard.cache.index as index
 from onboard.cli import cli
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
@@ -71,7 +71,12 @@ def first_client(home: Path) -> str:
 def test_help_does_not_load_rich_or_the_core(tmp_path):
     loaded = modules(tmp_path, "--help")
     assert "rich" not in top(loaded)
-    assert not loaded & {"onboard.engine", "onboard.playbook", "onboard.store", "onboard.terminal"}
+    assert not loaded & {
+        "onboard.core.engine",
+        "onboard.core.playbook",
+        "onboard.storage.store",
+        "onboard.ui.terminal",
+    }
     assert not top(loaded) & HEAVY
 
 
@@ -83,13 +88,18 @@ def test_status_loads_no_heavy_module(tmp_path, home):
 
 
 def test_status_of_an_unchanged_client_loads_neither_engine_nor_playbook(tmp_path, home):
-    """Its model is kept (onboard.statusview): the second run draws it without the core."""
+    """Its model is kept (onboard.cache.statusview): the second run draws it without the core."""
     slug = first_client(home)
     time.sleep(index.RACY_NS / 1e9 + 0.1)  # a file changed in the last 2 s is never trusted
     first = modules(tmp_path, "--home", str(home), "status", slug)
-    assert "onboard.engine" in first
+    assert "onboard.core.engine" in first
     second = modules(tmp_path, "--home", str(home), "status", slug)
-    assert not second & {"onboard.engine", "onboard.playbook", "onboard.conditions", "onboard.state"}
+    assert not second & {
+        "onboard.core.engine",
+        "onboard.core.playbook",
+        "onboard.core.conditions",
+        "onboard.core.state",
+    }
 
 
 @pytest.mark.parametrize("command", ["list", "due"])
@@ -102,4 +112,4 @@ def test_list_and_due_load_no_heavy_module(tmp_path, home, command, monkeypatch)
     assert CliRunner().invoke(cli, ["--home", str(home), "list"]).exit_code == 0
     warm = modules(tmp_path, "--home", str(home), command, "--json")
     assert not top(warm) & HEAVY
-    assert "onboard.engine" not in warm
+    assert "onboard.core.engine" not in warm

@@ -23,10 +23,10 @@ import pytest
 from click.testing import CliRunner
 from rich.console import Console
 
-import onboard.index as index
+import onboard.cache.index as index
 from onboard.cli import App, cli, pass_app
-from onboard.library import shipped_dir
-from onboard.terminal import Terminal, plain_table
+from onboard.storage.library import shipped_dir
+from onboard.ui.terminal import Terminal, plain_table
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
 from gen_workspace import generate
@@ -42,9 +42,9 @@ from gen_workspace import generate
 def reference_list(app: App, sort: str, as_json: bool, as_of: str | None) -> None:
     from rich.markup import escape
 
-    from onboard.agenda import summary_json
     from onboard.commands.views import _clients, _report
-    from onboard.engine import overview
+    from onboard.core.agenda import summary_json
+    from onboard.core.engine import overview
 
     today = app.today(as_of)
     pairs, problems = _clients(app)
@@ -88,9 +88,9 @@ def reference_list(app: App, sort: str, as_json: bool, as_of: str | None) -> Non
 def reference_due(app: App, within, role, owner, as_json: bool, as_of: str | None) -> None:
     from rich.markup import escape
 
-    from onboard.agenda import agenda
     from onboard.commands.views import _clients, _report
-    from onboard.words import describe_due
+    from onboard.core.agenda import agenda
+    from onboard.core.words import describe_due
 
     today = app.today(as_of)
     pairs, problems = _clients(app)
@@ -185,7 +185,7 @@ def test_list_and_due_are_the_uncached_computation_cold_and_warm(mixed, later):
 
 def test_warm_runs_read_no_client_file(mixed, later, monkeypatch):
     invoke(mixed, "list")
-    from onboard.store import Store
+    from onboard.storage.store import Store
 
     def refuse(self, slug):
         if slug not in ("broken-co", "orphan-co"):  # never indexed, so read every time

@@ -3,8 +3,7 @@ from pathlib import Path
 import pytest
 
 from onboard.errors import OnboardError
-from onboard.library import Library
-from onboard.playbook import load_playbook
+from onboard.storage.library import Library, load_playbook
 
 GOOD = """
 title = "Tiny"

@@ -17,11 +17,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from onboard.engine import complete_step, new_client, replay, set_facts, skip_step, undo
+from onboard.core.engine import complete_step, new_client, replay, set_facts, skip_step, undo
+from onboard.core.naming import is_slug, slugify
 from onboard.errors import OnboardError
-from onboard.library import Library
-from onboard.naming import is_slug, slugify
-from onboard.store import Store
+from onboard.storage.library import Library
+from onboard.storage.store import Store
 
 NOW = datetime(2026, 3, 1, 9, 0)
 TRAINING = Library().load("training-engagement")
@@ -289,7 +289,7 @@ def test_status_json_survives_a_history_only_edit(run, workspace):
 
 
 def test_interrupted_walk_keeps_confirmed_steps_only(run, workspace):
-    from onboard.prompt import Interrupt, ScriptedPrompter
+    from onboard.ui.prompt import Interrupt, ScriptedPrompter
 
     run("new", "Acme", "-p", "training-engagement", *INTAKE)
     path = workspace / "clients" / "acme" / "client.toml"

@@ -8,12 +8,11 @@ from typing import Any
 
 import pytest
 
-from onboard.engine import assign_role, complete_step, new_client, open_gate, overview
-from onboard.errors import OnboardError
-from onboard.fields import Field
-from onboard.library import Library, shipped_dir
-from onboard.playbook import Playbook
-from onboard.render import (
+from onboard.core.engine import assign_role, complete_step, new_client, open_gate, overview
+from onboard.core.fields import Field
+from onboard.core.playbook import Playbook
+from onboard.core.state import ClientState
+from onboard.emails.render import (
     Emails,
     MissingValuesError,
     environment,
@@ -26,7 +25,8 @@ from onboard.render import (
     template_problems,
     week_start,
 )
-from onboard.state import ClientState
+from onboard.errors import OnboardError
+from onboard.storage.library import Library, shipped_dir
 
 NOW = datetime(2026, 3, 1, 9, 0)
 TODAY = NOW.date()
@@ -470,7 +470,7 @@ def test_header_keeps_line_numbers_for_errors(tmp_path: Path, training: Playbook
 def test_lines_with_only_a_tag_vanish_and_inline_tags_keep_the_line_break() -> None:
     source = "a\n{% if x %}\nb{% if y %}!{% endif %}\n  {% endif %}  \nc\n"
     assert standalone_tags(source).count("\n") == source.count("\n")
-    from onboard.render import environment as env_of
+    from onboard.emails.render import environment as env_of
 
     env = env_of((shipped_dir(),))
     rendered = env.from_string(standalone_tags(source)).render(x=True, y=False)
@@ -514,7 +514,7 @@ def test_a_long_subject_reads_back_unchanged_from_the_eml(tmp_path):
     import email
     from email import policy
 
-    from onboard.render import Recipient, RenderedEmail
+    from onboard.emails.render import Recipient, RenderedEmail
 
     subject = "Nimbus Analytics Success Plan: for your approval by Wednesday 4 March 2026"
     rendered = RenderedEmail(

@@ -18,11 +18,11 @@ from typing import Any
 
 import pytest
 
-from onboard.engine import assign_role, complete_step, new_client, open_gate, overview
-from onboard.library import Library
-from onboard.playbook import Playbook
-from onboard.render import Emails, MissingValuesError, first_name, template_problems
-from onboard.state import ClientState
+from onboard.core.engine import assign_role, complete_step, new_client, open_gate, overview
+from onboard.core.playbook import Playbook
+from onboard.core.state import ClientState
+from onboard.emails.render import Emails, MissingValuesError, first_name, template_problems
+from onboard.storage.library import Library
 
 NOW = datetime(2026, 3, 1, 9, 0)
 TODAY = NOW.date()

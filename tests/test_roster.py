@@ -14,22 +14,21 @@ import tomli_w
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from onboard import datafiles, delivery
-from onboard.attendance import Attendance, Attendee, merge_attendance
-from onboard.cells import CellError, email_value, is_formula_like, number_value, yes_no_value
-from onboard.delivery import course_days, delivery_info, export_stem, start_time
-from onboard.engine import convention_values, new_client, role_holder, set_facts
-from onboard.errors import OnboardError
-from onboard.evaluations import parse_evaluations, summarise
-from onboard.headers import HeaderNotFound, header_field
-from onboard.keyindex import KeyIndex
-from onboard.library import Library
-from onboard.marks import AttendanceScan, parse_attendance
-from onboard.matching import match_marks
-from onboard.naming import apply_convention, safe_filename
-from onboard.recorder import AttendanceRecorder
-from onboard.roster import Person, Roster, name_key, parse_roster, split_full_name
-from onboard.stored import (
+from onboard.core.engine import convention_values, new_client, role_holder, set_facts
+from onboard.core.naming import apply_convention, safe_filename
+from onboard.delivery import datafiles
+from onboard.delivery import facts as delivery
+from onboard.delivery.attendance import Attendance, Attendee, merge_attendance
+from onboard.delivery.cells import CellError, email_value, is_formula_like, number_value, yes_no_value
+from onboard.delivery.evaluations import parse_evaluations, summarise
+from onboard.delivery.facts import course_days, delivery_info, export_stem, start_time
+from onboard.delivery.headers import HeaderNotFound, header_field
+from onboard.delivery.keyindex import KeyIndex
+from onboard.delivery.marks import AttendanceScan, parse_attendance
+from onboard.delivery.matching import match_marks
+from onboard.delivery.recorder import AttendanceRecorder
+from onboard.delivery.roster import Person, Roster, name_key, parse_roster, split_full_name
+from onboard.delivery.stored import (
     ATTENDEE_FIELDS,
     PERSON_FIELDS,
     attendance_from_document,
@@ -43,6 +42,8 @@ from onboard.stored import (
     roster_from_document,
     roster_to_document,
 )
+from onboard.errors import OnboardError
+from onboard.storage.library import Library
 
 NOW = datetime(2026, 3, 1, 9, 0)
 MON, TUE = date(2026, 3, 16), date(2026, 3, 17)
@@ -657,7 +658,7 @@ class FakeStore:
         return self.root
 
     def lock(self, slug: str):
-        from onboard.store import Store
+        from onboard.storage.store import Store
 
         return Store(self.root.parent).lock(self.root.name)
 

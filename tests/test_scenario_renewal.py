@@ -7,7 +7,7 @@ from datetime import date
 
 import pytest
 
-from onboard.library import Library
+from onboard.storage.library import Library
 
 PLAYBOOK = "renewal"
 MEETINGS = ["set-up-renewal-meeting", "internal-meeting", "renewal-meeting"]

@@ -7,7 +7,7 @@ import shutil
 import tomllib
 from datetime import date
 
-from onboard.library import Library, shipped_dir
+from onboard.storage.library import Library, shipped_dir
 
 PLAYBOOK = "saas-onboarding"
 PHASES = {

@@ -4,7 +4,7 @@ import json
 import tomllib
 from datetime import date
 
-from onboard.library import Library
+from onboard.storage.library import Library
 
 PLAYBOOK = "station-onboarding"
 STAGES = {

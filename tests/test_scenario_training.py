@@ -6,9 +6,9 @@ from datetime import date
 
 import pytest
 
-from onboard.engine import NA, overview
-from onboard.prompt import Interrupt, ScriptedPrompter
-from onboard.store import Store
+from onboard.core.engine import NA, overview
+from onboard.storage.store import Store
+from onboard.ui.prompt import Interrupt, ScriptedPrompter
 
 FACTS = {
     "course_date": "2026-03-20",

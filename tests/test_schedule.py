@@ -4,9 +4,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from onboard.core.schedule import add_business_days, parse_due_rule
+from onboard.core.words import describe_due
 from onboard.errors import OnboardError
-from onboard.schedule import add_business_days, parse_due_rule
-from onboard.words import describe_due
 
 COURSE = date(2026, 3, 20)  # a Friday
 

@@ -9,11 +9,11 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-import onboard.index as index
-from onboard import statusview
+import onboard.cache.index as index
+from onboard.cache import statusview
 from onboard.cli import cli
-from onboard.library import Library
-from onboard.workspace import open_workspace
+from onboard.storage.library import Library
+from onboard.storage.workspace import open_workspace
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples" / "workspace"
 

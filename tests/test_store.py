@@ -4,10 +4,10 @@ from pathlib import Path
 
 import pytest
 
-from onboard.engine import complete_step, new_client, set_facts
+from onboard.core.engine import complete_step, new_client, set_facts
+from onboard.core.naming import is_slug, slugify
 from onboard.errors import OnboardError
-from onboard.naming import is_slug, slugify
-from onboard.store import KEEP_BACKUPS, Store, atomic_write
+from onboard.storage.store import KEEP_BACKUPS, Store, atomic_write
 
 NOW = datetime(2026, 3, 1, 9, 0)
 

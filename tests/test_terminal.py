@@ -7,7 +7,7 @@ import pytest
 from click.testing import CliRunner
 
 from onboard.cli import cli
-from onboard.prompt import ScriptedPrompter
+from onboard.ui.prompt import ScriptedPrompter
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples" / "workspace"
 

@@ -26,10 +26,10 @@ def calendar(app: App, client: str | None, output: str | None) -> None:
       onboard calendar acme
       onboard calendar -o ~/due.ics
     """
-    from onboard.calendar import build_calendar
     from onboard.commands import client_context
     from onboard.commands.views import _clients, _report
-    from onboard.store import atomic_write
+    from onboard.outputs.calendar import build_calendar
+    from onboard.storage.store import atomic_write
 
     if client:
         store, slug, state, playbook = client_context(app, client)

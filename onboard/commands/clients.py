@@ -37,9 +37,9 @@ def new(
       onboard new "Acme Corp" --playbook training-engagement \\
         --set program="Empathy at Work" --set business_unit=General --set delivery_type=Virtual
     """
-    from onboard.answers import collect, load_answers
-    from onboard.engine import assign_role, new_client
-    from onboard.naming import is_slug, slugify
+    from onboard.core.engine import assign_role, new_client
+    from onboard.core.naming import is_slug, slugify
+    from onboard.ui.answers import collect, load_answers
 
     answers = load_answers(answers_file, sets)
     prompter = app.get_prompter(no_input)

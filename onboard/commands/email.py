@@ -3,7 +3,7 @@
 Also :func:`announce_emails`, which ``onboard next`` and ``onboard done``
 call when a step that sends emails is completed: each email is rendered,
 saved under the client's ``out/emails/`` and shown. Jinja is imported only
-when an email is actually rendered (through :mod:`onboard.render`).
+when an email is actually rendered (through :mod:`onboard.emails.render`).
 """
 
 from __future__ import annotations
@@ -24,13 +24,13 @@ OUT_DIR = ("out", "emails")
 
 def emails_for(app: App):
     """The email templates of the app's workspace (its own first, then the shipped ones)."""
-    from onboard.render import Emails
+    from onboard.emails.render import Emails
 
     return Emails(app.workspace().templates_dir)
 
 
 def _write(path: Path, data: bytes) -> None:
-    from onboard.store import atomic_write
+    from onboard.storage.store import atomic_write
 
     try:
         atomic_write(path, data)
@@ -116,7 +116,7 @@ def _recipients_note(app: App, rendered) -> None:
 def _list(app: App, emails, playbook, state, as_json: bool) -> None:
     from rich.markup import escape
 
-    from onboard.engine import NA, overview
+    from onboard.core.engine import NA, overview
 
     ov = overview(playbook, state, app.today(), app.holidays())
     current = {name for view in ov.actionable for name in view.step.emails}
@@ -179,7 +179,7 @@ def save_email(folder: Path, rendered, today: date) -> tuple[Path, bool]:
     one gets the date, then a counter. Returns the text file's path and
     whether it was newly written (False: an identical one was there).
     """
-    from onboard.naming import safe_filename
+    from onboard.core.naming import safe_filename
 
     folder.mkdir(parents=True, exist_ok=True)
     files = {".txt": rendered.as_text().encode("utf-8")}
@@ -209,7 +209,7 @@ def announce_emails(app: App, playbook, state, step) -> list[Path]:
         return saved_paths
     from rich.rule import Rule
 
-    from onboard.render import MissingValuesError
+    from onboard.emails.render import MissingValuesError
 
     emails = emails_for(app)
     folder = app.store().folder(state.slug).joinpath(*OUT_DIR)

@@ -33,16 +33,16 @@ def eval_(app: App, client: str, import_file: str | None, skip_invalid: bool, as
       onboard eval acme --import "Survey results.xlsx"
       onboard eval acme --json
     """
-    from onboard.cells import problems_error
-    from onboard.datafiles import load_evaluations, save_evaluations
-    from onboard.delivery import participants
-    from onboard.evaluations import summarise
+    from onboard.delivery.cells import problems_error
+    from onboard.delivery.datafiles import load_evaluations, save_evaluations
+    from onboard.delivery.evaluations import summarise
+    from onboard.delivery.facts import participants
 
     store, slug, state, _ = client_context(app, client)
     folder = store.folder(slug)
     if import_file:
         from onboard.commands.roster import report_problems
-        from onboard.excel import import_evaluations
+        from onboard.outputs.excel import import_evaluations
 
         path = Path(import_file)
         result = import_evaluations(path, console=app.terminal.err)

@@ -39,11 +39,11 @@ def export(app: App, client: str, kind: str, output: str | None, force: bool) ->
       onboard export acme eval -o ~/Desktop
     """
     from onboard.commands.roster import output_dir
-    from onboard.datafiles import load_evaluations, open_attendance, open_roster
-    from onboard.delivery import delivery_info, export_stem, participants
-    from onboard.engine import convention_values
-    from onboard.evaluations import summarise
-    from onboard.excel import place, write_attendance, write_eval_summary, write_roster
+    from onboard.core.engine import convention_values
+    from onboard.delivery.datafiles import load_evaluations, open_attendance, open_roster
+    from onboard.delivery.evaluations import summarise
+    from onboard.delivery.facts import delivery_info, export_stem, participants
+    from onboard.outputs.excel import place, write_attendance, write_eval_summary, write_roster
 
     store, slug, state, playbook = client_context(app, client)
     folder = store.folder(slug)

@@ -23,8 +23,8 @@ def upgrade(app: App, client: str, yes: bool, dry_run: bool) -> None:
     Example:
       onboard upgrade acme --dry-run
     """
-    from onboard.engine import plan_upgrade
-    from onboard.engine import upgrade as move
+    from onboard.core.engine import plan_upgrade
+    from onboard.core.engine import upgrade as move
 
     store, slug, state, old = client_context(app, client)
     current = app.library().load(state.playbook)
@@ -50,7 +50,7 @@ def upgrade(app: App, client: str, yes: bool, dry_run: bool) -> None:
 
 def start_follow_on(app: App, store, slug: str, playbook, state, target, new_slug: str):
     """Create the follow-on client and note it in the finished client's history."""
-    from onboard.engine import follow_on, record
+    from onboard.core.engine import follow_on, record
 
     now = app.now()
     new_state = follow_on(playbook, state, target, slug=new_slug, now=now, by=app.user())
@@ -73,7 +73,7 @@ def follow(app: App, client: str, playbook_id: str, slug: str | None) -> None:
     Example:
       onboard follow acme renewal
     """
-    from onboard.naming import is_slug, slugify
+    from onboard.core.naming import is_slug, slugify
 
     store, old_slug, state, playbook = client_context(app, client)
     target = app.library().load(playbook_id)

@@ -23,8 +23,8 @@ def report(app: App, output: str | None, as_of: str | None) -> None:
       onboard report -o portfolio.html
     """
     from onboard.commands.views import _clients, _report
-    from onboard.report import build_report, render_report
-    from onboard.store import atomic_write
+    from onboard.outputs.report import build_report, render_report
+    from onboard.storage.store import atomic_write
 
     pairs, problems = _clients(app)
     _report(app, problems)

@@ -20,7 +20,7 @@ def report_problems(app: App, problems) -> None:
 
 
 def output_dir(store, slug: str, option: str | None) -> Path:
-    from onboard.delivery import OUT_DIR
+    from onboard.delivery.facts import OUT_DIR
 
     return Path(option).expanduser() if option else store.folder(slug) / OUT_DIR
 
@@ -85,8 +85,8 @@ def roster(
     elif attendance_file:
         _import_attendance(app, store, slug, state, Path(attendance_file), day, skip_invalid)
     elif blank:
-        from onboard.delivery import BLANK_ROSTER_NAME
-        from onboard.excel import place, write_roster
+        from onboard.delivery.facts import BLANK_ROSTER_NAME
+        from onboard.outputs.excel import place, write_roster
 
         path = place(
             output_dir(store, slug, output), BLANK_ROSTER_NAME, lambda p: write_roster(p, None), force=force
@@ -98,10 +98,10 @@ def roster(
 
 
 def _import_roster(app: App, store, slug: str, path: Path, skip_invalid: bool) -> None:
-    from onboard.cells import problems_error
-    from onboard.datafiles import roster_writer
-    from onboard.excel import scan_roster
-    from onboard.stored import person_from_row, person_row
+    from onboard.delivery.cells import problems_error
+    from onboard.delivery.datafiles import roster_writer
+    from onboard.delivery.stored import person_from_row, person_row
+    from onboard.outputs.excel import scan_roster
 
     folder = store.folder(slug)
     # the people go to a temporary file as they are read; it replaces roster.jsonl only at the end
@@ -146,12 +146,12 @@ def _parse_day(day: str | None) -> date | None:
 def _import_attendance(
     app: App, store, slug: str, state, path: Path, day: str | None, skip_invalid: bool
 ) -> None:
-    from onboard.cells import problems_error
-    from onboard.datafiles import open_roster
-    from onboard.delivery import delivery_info, start_time
-    from onboard.excel import attendance_rows
-    from onboard.marks import AttendanceScan
-    from onboard.recorder import AttendanceRecorder
+    from onboard.delivery.cells import problems_error
+    from onboard.delivery.datafiles import open_roster
+    from onboard.delivery.facts import delivery_info, start_time
+    from onboard.delivery.marks import AttendanceScan
+    from onboard.delivery.recorder import AttendanceRecorder
+    from onboard.outputs.excel import attendance_rows
 
     folder = store.folder(slug)
     roster = open_roster(folder)
@@ -226,7 +226,7 @@ def _import_attendance(
 def _show(app: App, store, slug: str, state, as_json: bool) -> None:
     from rich.markup import escape
 
-    from onboard.datafiles import load_attendance, load_roster
+    from onboard.delivery.datafiles import load_attendance, load_roster
 
     folder = store.folder(slug)
     roster = load_roster(folder)

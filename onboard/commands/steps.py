@@ -11,8 +11,8 @@ from onboard.errors import OnboardError
 
 def announce_names(app: App, playbook, state, step) -> None:
     """Show the file names a step's naming conventions give (a contract's, a roster's)."""
-    from onboard.engine import convention_values
-    from onboard.naming import apply_convention
+    from onboard.core.engine import convention_values
+    from onboard.core.naming import apply_convention
 
     for kind in step.names:
         try:
@@ -26,10 +26,10 @@ def announce_names(app: App, playbook, state, step) -> None:
 def finish_step(app: App, store, slug, playbook, state, step, answers, prompter, *, note="", force=False):
     """Ask what a step needs, record it done under the lock, then show the names and emails it
     produced. Shared by `done` and the `next` walk; returns the new state and the files written."""
-    from onboard.answers import answers_for_step
     from onboard.commands.email import announce_emails
-    from onboard.delivery import derived_facts
-    from onboard.engine import complete_step
+    from onboard.core.engine import complete_step
+    from onboard.delivery.facts import derived_facts
+    from onboard.ui.answers import answers_for_step
 
     answers = answers.with_defaults(
         derived_facts(store.folder(slug)), "the client's attendance and evaluation files"
@@ -78,8 +78,8 @@ def done(
     Example:
       onboard done acme enter-delivery-dates --set course_date=2026-03-15
     """
-    from onboard.answers import load_answers
-    from onboard.engine import check_open
+    from onboard.core.engine import check_open
+    from onboard.ui.answers import load_answers
 
     store, slug, state, playbook = client_context(app, client)
     step = playbook.step(step_id)
@@ -103,7 +103,7 @@ def skip(app: App, client: str, step_id: str, reason: str, force: bool) -> None:
     Example:
       onboard skip acme legal-paperwork --reason "MSA already in place"
     """
-    from onboard.engine import skip_step
+    from onboard.core.engine import skip_step
 
     store, slug, state, playbook = client_context(app, client)
     with store.transaction(slug) as tx:
@@ -132,7 +132,7 @@ def undo(app: App, client: str) -> None:
     Example:
       onboard undo acme
     """
-    from onboard.engine import undo as undo_change
+    from onboard.core.engine import undo as undo_change
 
     store = app.store()
     slug = store.resolve(client)
@@ -153,8 +153,8 @@ def set_(app: App, client: str, pairs: tuple[str, ...]) -> None:
     Example:
       onboard set acme course_date=2026-04-02
     """
-    from onboard.answers import parse_sets
-    from onboard.engine import set_facts
+    from onboard.core.engine import set_facts
+    from onboard.ui.answers import parse_sets
 
     store, slug, state, playbook = client_context(app, client)
     values = parse_sets(pairs)
@@ -177,7 +177,7 @@ def assign(app: App, client: str, role: str, person: str, initials: str | None, 
     Example:
       onboard assign acme FAC "Jane Doe" --initials JD
     """
-    from onboard.engine import assign_role
+    from onboard.core.engine import assign_role
 
     store, slug, state, playbook = client_context(app, client)
     member = app.workspace().settings.member(person)
@@ -213,7 +213,7 @@ def gate(app: App, client: str, gate_id: str, override_by: str | None, reason: s
       onboard gate acme signed-contract
       onboard gate acme first-payment --override-by "Managing Director" --reason "long-standing client"
     """
-    from onboard.engine import open_gate
+    from onboard.core.engine import open_gate
 
     store, slug, state, playbook = client_context(app, client)
     with store.transaction(slug) as tx:
@@ -246,8 +246,8 @@ def restore(app: App, client: str, backup: int | None) -> None:
       onboard restore acme        (list the versions)
       onboard restore acme 1      (bring back the newest saved version)
     """
-    from onboard.naming import slugify
-    from onboard.store import atomic_write, parse
+    from onboard.core.naming import slugify
+    from onboard.storage.store import atomic_write, parse
 
     store = app.store()
     try:
@@ -280,7 +280,7 @@ def restore(app: App, client: str, backup: int | None) -> None:
 
 def _describe_version(path) -> str:
     from onboard.errors import OnboardError as Error
-    from onboard.store import parse
+    from onboard.storage.store import parse
 
     try:
         state = parse(path.read_bytes(), path)
@@ -303,7 +303,7 @@ def decide(app: App, client: str, name: str, value: str, reason: str) -> None:
     Example:
       onboard decide acme client_decision renew --reason "signed for another year"
     """
-    from onboard.engine import decide as record_decision
+    from onboard.core.engine import decide as record_decision
 
     store, slug, state, playbook = client_context(app, client)
     with store.transaction(slug) as tx:
@@ -341,8 +341,8 @@ def postpone(
     """
     from datetime import date, timedelta
 
-    from onboard.engine import overview
-    from onboard.engine import postpone as move
+    from onboard.core.engine import overview
+    from onboard.core.engine import postpone as move
 
     if bool(to_date) == bool(by_span):
         raise OnboardError("Give exactly one of --to DATE or --by SPAN.")

@@ -33,8 +33,8 @@ def status(app: App, client: str, show_all: bool, as_json: bool, as_of: str | No
       onboard status acme
       onboard status acme --json
     """
-    from onboard import statusview
-    from onboard.library import Library
+    from onboard.cache import statusview
+    from onboard.storage.library import Library
 
     today = app.today(as_of)
     workspace = app.workspace()
@@ -42,7 +42,7 @@ def status(app: App, client: str, show_all: bool, as_json: bool, as_of: str | No
     dirs = Library(workspace.templates_dir).dirs
     model = statusview.load(workspace.root, dirs, slug, app.holidays())
     if model is None:
-        from onboard.engine import overview
+        from onboard.core.engine import overview
 
         before = statusview.client_stat(workspace.root, slug)
         _, slug, state, playbook = client_context(app, slug)
@@ -72,8 +72,8 @@ def _clients(app: App):
 
 
 def _indexed(app: App, today):
-    """Every client as the index has it (see onboard.index); unreadable ones come back as problems."""
-    from onboard.index import read_clients
+    """Every client as the index has it (see onboard.cache.index); unreadable ones come back as problems."""
+    from onboard.cache.index import read_clients
 
     workspace = app.workspace()
     return read_clients(
@@ -167,8 +167,8 @@ def due(
 
     from rich.markup import escape
 
-    from onboard.index import OWNER, STEP_ID, TITLE, agenda
-    from onboard.words import describe_due
+    from onboard.cache.index import OWNER, STEP_ID, TITLE, agenda
+    from onboard.core.words import describe_due
 
     today = app.today(as_of)
     clients, problems = _indexed(app, today)
@@ -209,7 +209,7 @@ def log(app: App, client: str, as_json: bool) -> None:
     """
     from rich.markup import escape
 
-    from onboard.state import event_to_dict
+    from onboard.core.state import event_to_dict
 
     _, _, state, _ = client_context(app, client)
     if as_json:

@@ -37,7 +37,7 @@ class Walk:
 
 
 def _show_step(app: App, playbook, state, view, today) -> None:
-    from onboard.words import describe_due
+    from onboard.core.words import describe_due
 
     step = view.step
     term = app.terminal
@@ -85,7 +85,7 @@ def next_(
       onboard next acme
       onboard next acme --yes --set course_date=2026-03-15 --no-input
     """
-    from onboard.answers import load_answers
+    from onboard.ui.answers import load_answers
 
     answers = load_answers(answers_file, sets)
     prompter = app.get_prompter(no_input)
@@ -105,7 +105,7 @@ def next_(
 
 def _where(app: App, playbook, state) -> None:
     """One line on where the client stands before the walk starts."""
-    from onboard.engine import overview
+    from onboard.core.engine import overview
 
     ov = overview(playbook, state, app.today(), app.holidays())
     stage = ov.stage.title if ov.stage else "complete"
@@ -118,7 +118,7 @@ def _where(app: App, playbook, state) -> None:
 
 def _walk(app, store, slug, playbook, answers, prompter, yes, walk: Walk) -> None:
     from onboard.commands.steps import finish_step
-    from onboard.engine import open_gate, overview, skip_step
+    from onboard.core.engine import open_gate, overview, skip_step
 
     today = app.today()
     holidays = app.holidays()
@@ -212,8 +212,8 @@ def _offer_follow_ups(app, store, slug, playbook, state, answers, prompter) -> N
     answers file says ``[actions] follow = "PLAYBOOK"``.
     """
     from onboard.commands.lifecycle import start_follow_on
-    from onboard.engine import next_follow_ups
-    from onboard.naming import slugify
+    from onboard.core.engine import next_follow_ups
+    from onboard.core.naming import slugify
 
     library = app.library()
     for item in next_follow_ups(playbook, state):

@@ -20,7 +20,7 @@ def init(app: App, directory: str | None) -> None:
     Example:
       onboard init ~/onboarding
     """
-    from onboard.workspace import find_root, init_workspace
+    from onboard.storage.workspace import find_root, init_workspace
 
     root = Path(directory) if directory else find_root(app.home)[0]
     if root.exists() and not root.is_dir():
@@ -35,9 +35,9 @@ def init(app: App, directory: str | None) -> None:
 
 def workspace_problems(app: App) -> tuple[list[str], list[str], int, int]:
     """Every problem and warning in the workspace, its playbooks and its clients."""
-    from onboard.engine import replay
-    from onboard.render import template_problems
-    from onboard.store import STATE_FILE
+    from onboard.core.engine import replay
+    from onboard.emails.render import template_problems
+    from onboard.storage.store import STATE_FILE
 
     problems: list[str] = []
     warnings: list[str] = []

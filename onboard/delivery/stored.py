@@ -1,0 +1,328 @@
+"""How people, attendance records and evaluations are stored, and read back.
+
+``roster.jsonl`` and ``attendance.jsonl`` hold a person or an attendance
+record as a row of JSON values (:data:`PERSON_FIELDS`, :data:`ATTENDEE_FIELDS`);
+``evals.toml``, and the ``roster.toml`` and ``attendance.toml`` of earlier
+versions (still read), hold TOML documents. A stored value is checked as it
+is read back, and a wrong one is an error that names it. The conversions sit
+here beside :data:`SCHEMA`, so that a change of format is made in one
+place; reading and writing the files themselves is :mod:`onboard.delivery.jsonl` and
+:mod:`onboard.delivery.datafiles`.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from datetime import date, datetime
+from typing import Any
+
+from onboard.delivery.attendance import Attendance, Attendee
+from onboard.delivery.evaluations import Evaluations, Response
+from onboard.delivery.roster import Person, Roster
+from onboard.errors import OnboardError
+
+SCHEMA = 1  # of the stored files: one with a newer schema is refused, never misread
+
+PERSON_FIELDS = ("email", "first_name", "last_name", "title", "location", "lxp_registered", "notes", "row")
+ATTENDEE_FIELDS = (
+    "email",
+    "name",
+    "present",
+    "absent",
+    "minutes_late",
+    "notes",
+    "lxp_registered",
+    "on_roster",
+)
+
+
+# ---------------------------------------------------------------- rows (JSON Lines)
+
+
+class RowError(ValueError):
+    """A stored row that cannot be used; ``str()`` is the reason."""
+
+
+def _text_field(value: object, name: str) -> str:
+    if value is None:
+        return ""
+    if type(value) is not str:
+        raise RowError(f"{name} must be text, not {value!r}")
+    return value
+
+
+def person_row(person: Person) -> list[Any]:
+    """A person as stored: the values of :data:`PERSON_FIELDS`."""
+    return [
+        person.email,
+        person.first_name,
+        person.last_name,
+        person.title,
+        person.location,
+        person.lxp_registered,
+        person.notes,
+        person.row,
+    ]
+
+
+def person_from_row(values: Sequence[Any]) -> Person:
+    email, first, last, title, location, lxp, notes, row = values
+    if type(email) is not str or not email:
+        raise RowError(f"email must be an email address, not {email!r}")
+    if not (type(first) is type(last) is type(title) is type(location) is type(notes) is str):
+        first, last, title, location, notes = (
+            _text_field(v, n)
+            for v, n in zip(
+                (first, last, title, location, notes),
+                ("first_name", "last_name", "title", "location", "notes"),
+                strict=True,
+            )
+        )
+    if lxp is not None and type(lxp) is not bool:
+        raise RowError(f"lxp_registered must be true, false or null, not {lxp!r}")
+    if type(row) is not int:
+        if row is not None:
+            raise RowError(f"row must be a whole number, not {row!r}")
+        row = 0
+    return Person(email, first, last, title, location, lxp, notes, row)
+
+
+def attendee_row(record: Attendee) -> list[Any]:
+    """An attendance record as stored: the values of :data:`ATTENDEE_FIELDS`."""
+    present = sorted(d for d, v in record.present.items() if v)
+    absent = sorted(d for d, v in record.present.items() if not v)
+    return [
+        record.email,
+        record.name,
+        [d.isoformat() for d in present],
+        [d.isoformat() for d in absent],
+        record.minutes_late,
+        record.notes,
+        record.lxp_registered,
+        record.on_roster,
+    ]
+
+
+class _Days(dict):
+    """ISO dates already read, by their text: a stored file repeats the same few days on every line."""
+
+    def __missing__(self, text: str) -> date:
+        day = date.fromisoformat(text)
+        if len(self) < 4096:
+            self[text] = day
+        return day
+
+
+_DAYS = _Days()
+
+
+def attendee_from_row(values: Sequence[Any]) -> Attendee:
+    email, name, present, absent, late, notes, lxp, on_roster = values
+    if not (type(email) is type(name) is type(notes) is str):
+        email, name, notes = (
+            _text_field(email, "email"),
+            _text_field(name, "name"),
+            _text_field(notes, "notes"),
+        )
+    if not email and not name:
+        raise RowError("a record needs an email or a name")
+    if type(present) is not list or type(absent) is not list:
+        raise RowError(f"present and absent must be lists of dates, not {present!r} and {absent!r}")
+    days, marks = _DAYS, {}
+    try:
+        for d in absent:
+            marks[days[d]] = False
+        for d in present:
+            marks[days[d]] = True
+    except (TypeError, ValueError):
+        raise RowError(
+            f"present and absent must be lists of dates (YYYY-MM-DD), not {present!r} and {absent!r}"
+        ) from None
+    if late is not None and (type(late) is not int or late < 0):
+        raise RowError(f"minutes_late must be a whole number, not {late!r}")
+    if lxp is not None and type(lxp) is not bool:
+        raise RowError(f"lxp_registered must be true, false or null, not {lxp!r}")
+    if on_roster is not None and type(on_roster) is not bool:
+        raise RowError(f"on_roster must be true or false, not {on_roster!r}")
+    return Attendee(email, name, marks, late, notes, on_roster is not False, lxp)
+
+
+# ---------------------------------------------------------------- documents (TOML)
+
+
+def _want(doc: Mapping[str, Any], key: str, kind: type | tuple[type, ...], path: str, where: str = "") -> Any:
+    value = doc.get(key)
+    if not isinstance(value, kind) or (isinstance(value, bool) and kind in (int, float, (int, float))):
+        raise OnboardError(
+            f"{path}: {where}{key} is missing or has the wrong type ({value!r}).",
+            "Fix it by hand or import the file again; it was left as it is.",
+        )
+    return value
+
+
+def _check_schema(doc: Mapping[str, Any], path: str) -> None:
+    schema = doc.get("schema")
+    if not isinstance(schema, int) or isinstance(schema, bool):
+        raise OnboardError(f"{path}: 'schema' must be a whole number, not {schema!r}.")
+    if schema > SCHEMA:
+        raise OnboardError(
+            f"{path}: written by a newer onboard (schema {schema}).",
+            "Upgrade onboard; the file was left as it is.",
+        )
+
+
+def _header_doc(source: str, at: datetime | None, by: str) -> dict[str, Any]:
+    doc: dict[str, Any] = {"schema": SCHEMA, "source": source}
+    if at is not None:
+        doc["imported_at"] = at.replace(microsecond=0)
+    if by:
+        doc["imported_by"] = by
+    return doc
+
+
+def roster_to_document(roster: Roster) -> dict[str, Any]:
+    doc = _header_doc(roster.source, roster.imported_at, roster.imported_by)
+    doc["people"] = [p.as_dict() for p in roster.people]
+    return doc
+
+
+def roster_from_document(doc: Mapping[str, Any], path: str) -> Roster:
+    _check_schema(doc, path)
+    people = []
+    for index, raw in enumerate(_want(doc, "people", list, path)):
+        where = f"people[{index}]."
+        if not isinstance(raw, dict):
+            raise OnboardError(f"{path}: people[{index}] must be a table.")
+        lxp = raw.get("lxp_registered")
+        people.append(
+            Person(
+                email=_want(raw, "email", str, path, where),
+                first_name=str(raw.get("first_name", "")),
+                last_name=str(raw.get("last_name", "")),
+                title=str(raw.get("title", "")),
+                location=str(raw.get("location", "")),
+                lxp_registered=lxp if isinstance(lxp, bool) else None,
+                notes=str(raw.get("notes", "")),
+                row=raw.get("row", 0) if isinstance(raw.get("row"), int) else 0,
+            )
+        )
+    return Roster(
+        people,
+        source=str(doc.get("source", "")),
+        imported_at=doc.get("imported_at") if isinstance(doc.get("imported_at"), datetime) else None,
+        imported_by=str(doc.get("imported_by", "")),
+    )
+
+
+def attendance_to_document(attendance: Attendance) -> dict[str, Any]:
+    people = []
+    for person in attendance.people:
+        entry: dict[str, Any] = {"email": person.email, "name": person.name}
+        entry["present"] = sorted(d for d, v in person.present.items() if v)
+        entry["absent"] = sorted(d for d, v in person.present.items() if not v)
+        if person.minutes_late is not None:
+            entry["minutes_late"] = person.minutes_late
+        if person.notes:
+            entry["notes"] = person.notes
+        if person.lxp_registered is not None:
+            entry["lxp_registered"] = person.lxp_registered
+        if not person.on_roster:
+            entry["on_roster"] = False
+        people.append(entry)
+    return {
+        "schema": SCHEMA,
+        "days": list(attendance.days),
+        "present_count": attendance.present_count(),
+        "sources": attendance.sources,
+        "people": people,
+    }
+
+
+def attendance_from_document(doc: Mapping[str, Any], path: str) -> Attendance:
+    _check_schema(doc, path)
+    days = _want(doc, "days", list, path)
+    if not all(isinstance(d, date) and not isinstance(d, datetime) for d in days):
+        raise OnboardError(f"{path}: days must be dates (YYYY-MM-DD).")
+    people = []
+    for index, raw in enumerate(_want(doc, "people", list, path)):
+        where = f"people[{index}]."
+        if not isinstance(raw, dict):
+            raise OnboardError(f"{path}: people[{index}] must be a table.")
+        present: dict[date, bool] = {}
+        for key, value in (("absent", False), ("present", True)):
+            entries = raw.get(key, [])
+            if not isinstance(entries, list) or not all(isinstance(d, date) for d in entries):
+                raise OnboardError(f"{path}: {where}{key} must be a list of dates.")
+            present.update(dict.fromkeys(entries, value))
+        late = raw.get("minutes_late")
+        lxp = raw.get("lxp_registered")
+        people.append(
+            Attendee(
+                email=str(raw.get("email", "")),
+                name=_want(raw, "name", str, path, where),
+                present=present,
+                minutes_late=late if isinstance(late, int) and not isinstance(late, bool) else None,
+                notes=str(raw.get("notes", "")),
+                on_roster=raw.get("on_roster", True) is not False,
+                lxp_registered=lxp if isinstance(lxp, bool) else None,
+            )
+        )
+    sources = doc.get("sources", [])
+    return Attendance(tuple(days), people, list(sources) if isinstance(sources, list) else [])
+
+
+def evaluations_to_document(evaluations: Evaluations) -> dict[str, Any]:
+    doc = _header_doc(evaluations.source, evaluations.imported_at, evaluations.imported_by)
+    doc["questions"] = list(evaluations.questions)
+    doc["comment_columns"] = list(evaluations.comment_columns)
+    responses = []
+    for response in evaluations.responses:
+        entry: dict[str, Any] = {
+            "row": response.row,
+            "scores": {str(k): v for k, v in response.scores.items()},
+        }
+        if response.comments:
+            entry["comments"] = {str(k): v for k, v in response.comments.items()}
+        responses.append(entry)
+    doc["responses"] = responses
+    return doc
+
+
+def evaluations_from_document(doc: Mapping[str, Any], path: str) -> Evaluations:
+    _check_schema(doc, path)
+    questions = _want(doc, "questions", list, path)
+    comment_columns = doc.get("comment_columns", [])
+    if not all(isinstance(q, str) for q in [*questions, *comment_columns]):
+        raise OnboardError(f"{path}: questions and comment_columns must be lists of text.")
+    responses = []
+    for index, raw in enumerate(_want(doc, "responses", list, path)):
+        where = f"responses[{index}]."
+        if not isinstance(raw, dict):
+            raise OnboardError(f"{path}: responses[{index}] must be a table.")
+        scores = _want(raw, "scores", dict, path, where)
+        comments = raw.get("comments", {})
+        try:
+            parsed = {int(k): v for k, v in scores.items()}
+            notes = {int(k): str(v) for k, v in comments.items()}
+        except (ValueError, AttributeError):
+            raise OnboardError(f"{path}: {where}scores must be keyed by question number.") from None
+        bad = [k for k, v in parsed.items() if not 1 <= k <= len(questions) or not _is_number(v)]
+        bad += [k for k in notes if not 1 <= k <= len(comment_columns)]
+        if bad:
+            raise OnboardError(
+                f"{path}: {where} refers to question {bad[0]}, which is not there or not a number."
+            )
+        responses.append(Response(int(raw.get("row", 0)), parsed, notes))
+    return Evaluations(
+        questions=list(questions),
+        comment_columns=list(comment_columns),
+        responses=responses,
+        source=str(doc.get("source", "")),
+        imported_at=doc.get("imported_at") if isinstance(doc.get("imported_at"), datetime) else None,
+        imported_by=str(doc.get("imported_by", "")),
+    )
+
+
+def _is_number(value: object) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)

@@ -1,0 +1,212 @@
+"""The workspace: where a coordinator's clients, settings and own templates live.
+
+Found by ``--home``, then ``ONBOARD_HOME``, then the nearest parent folder
+holding an ``onboard.toml``, then ``~/onboarding`` (created on first use).
+``onboard.toml`` holds the team, the holiday list and defaults.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from onboard.errors import OnboardError
+from onboard.storage.tomlfile import read_toml
+
+CONFIG = "onboard.toml"
+DEFAULT_HOME = "~/onboarding"
+
+CONFIG_TEMPLATE = """\
+# onboard workspace settings.
+
+# Dates on which no business-day rule lands (YYYY-MM-DD).
+holidays = []
+
+[workspace]
+name = "{name}"
+
+[user]
+# Who is recorded in the history as having made changes.
+name = "{user}"
+
+# Share the workspace through git: commit every change ("acme: done pre-call").
+# [git]
+# commit = true
+
+# The people who hold roles on clients; `onboard assign` looks them up here.
+# [[team]]
+# name = "Jane Doe"
+# initials = "JD"
+# email = "jane@example.com"
+# roles = ["FAC"]
+"""
+
+
+@dataclass(frozen=True)
+class TeamMember:
+    """A person who can hold roles on clients (from [[team]])."""
+
+    name: str
+    initials: str
+    email: str | None = None
+    roles: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The workspace's onboard.toml, checked."""
+
+    name: str = "onboarding"
+    user: str = ""
+    holidays: frozenset[date] = frozenset()
+    team: tuple[TeamMember, ...] = ()
+    git_commit: bool = False
+    raw: Mapping[str, Any] = field(default_factory=dict)
+
+    def member(self, name_or_initials: str) -> TeamMember | None:
+        """The team member with that name or those initials (case-insensitive)."""
+        wanted = name_or_initials.strip().casefold()
+        for person in self.team:
+            if wanted in {person.name.casefold(), person.initials.casefold()}:
+                return person
+        return None
+
+    def holder(self, value: Any) -> Any:
+        """Expand a bare name into name, initials and email when the team knows the person."""
+        if isinstance(value, str) and (person := self.member(value)):
+            return {"name": person.name, "initials": person.initials, "email": person.email}
+        return value
+
+
+@dataclass(frozen=True)
+class Workspace:
+    """A workspace folder and its settings."""
+
+    root: Path
+    settings: Settings
+
+    @property
+    def clients_dir(self) -> Path:
+        return self.root / "clients"
+
+    @property
+    def templates_dir(self) -> Path:
+        return self.root / "templates"
+
+    @property
+    def config_path(self) -> Path:
+        return self.root / CONFIG
+
+
+def default_user() -> str:
+    for var in ("ONBOARD_USER", "USER", "USERNAME"):
+        if os.environ.get(var):
+            return os.environ[var]
+    return "coordinator"
+
+
+def parse_settings(data: Mapping[str, Any], path: Path) -> Settings:
+    """Read ``onboard.toml``; every wrong value names the file and the key."""
+    problems: list[str] = []
+    workspace = data.get("workspace", {})
+    user = data.get("user", {})
+    if not isinstance(workspace, dict):
+        problems.append("[workspace] must be a table")
+        workspace = {}
+    if not isinstance(user, dict):
+        problems.append("[user] must be a table")
+        user = {}
+    holidays = data.get("holidays", [])
+    days: set[date] = set()
+    if not isinstance(holidays, list):
+        problems.append("holidays must be a list of dates like 2026-12-25")
+        holidays = []
+    for index, value in enumerate(holidays):
+        if isinstance(value, date) and not isinstance(value, datetime):
+            days.add(value)
+        else:
+            problems.append(f"holidays[{index}] = {value!r} is not a date like 2026-12-25")
+    team = []
+    raw_team = data.get("team", [])
+    if not isinstance(raw_team, list):
+        problems.append("team must be [[team]] tables")
+        raw_team = []
+    for index, member in enumerate(raw_team):
+        if not isinstance(member, dict) or not isinstance(member.get("name"), str):
+            problems.append(f"team[{index}] needs a name")
+            continue
+        name = member["name"]
+        initials = member.get("initials") or "".join(p[0] for p in name.split()).upper()
+        roles = member.get("roles", [])
+        if not isinstance(roles, list) or not all(isinstance(r, str) for r in roles):
+            problems.append(f"team[{index}].roles must be a list of role ids")
+            roles = []
+        email = member.get("email")
+        team.append(TeamMember(name, str(initials), email if isinstance(email, str) else None, tuple(roles)))
+    git = data.get("git", {})
+    if not isinstance(git, dict) or not isinstance(git.get("commit", False), bool):
+        problems.append("[git] commit must be true or false")
+        git = {}
+    if problems:
+        raise OnboardError(f"{path}: " + "; ".join(problems) + ".", "Fix the file and run again.")
+    return Settings(
+        name=str(workspace.get("name", path.parent.name)),
+        user=str(user.get("name") or default_user()),
+        holidays=frozenset(days),
+        team=tuple(team),
+        git_commit=bool(git.get("commit", False)),
+        raw=data,
+    )
+
+
+def find_root(home: str | None, cwd: Path | None = None) -> tuple[Path, bool]:
+    """Where the workspace is, and whether it is the default one (may need creating)."""
+    if home:
+        return Path(home).expanduser(), False
+    env = os.environ.get("ONBOARD_HOME")
+    if env:
+        return Path(env).expanduser(), False
+    here = (cwd or Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        if (folder / CONFIG).is_file():
+            return folder, False
+    return Path(DEFAULT_HOME).expanduser(), True
+
+
+def init_workspace(root: Path, user: str | None = None) -> bool:
+    """Create the workspace files; returns False if it was already one."""
+    config = root / CONFIG
+    existed = config.is_file()
+    (root / "clients").mkdir(parents=True, exist_ok=True)
+    (root / "templates").mkdir(exist_ok=True)
+    if not existed:
+        name = root.resolve().name or "onboarding"
+        text = CONFIG_TEMPLATE.format(
+            name=name.replace('"', ""), user=(user or default_user()).replace('"', "")
+        )
+        config.write_text(text, encoding="utf-8")
+        # Keep the index of the clients (.onboard-cache/, rebuilt when missing) out of git.
+        gitignore = root / ".gitignore"
+        ignored = gitignore.read_text(encoding="utf-8") if gitignore.is_file() else ""
+        if ".onboard-cache/" not in ignored.splitlines():
+            gap = "\n" if ignored and not ignored.endswith("\n") else ""
+            gitignore.write_text(f"{ignored}{gap}.onboard-cache/\n", encoding="utf-8")
+    return not existed
+
+
+def open_workspace(root: Path, *, create: bool = False) -> Workspace:
+    """Load the workspace at ``root``; with ``create``, make it if it does not exist."""
+    config = root / CONFIG
+    if not config.is_file():
+        if not create:
+            raise OnboardError(
+                f"{root} is not an onboard workspace (no {CONFIG}).",
+                f"Run `onboard init {root}` or pass --home to point at one.",
+            )
+        init_workspace(root)
+    settings = parse_settings(read_toml(config), config)
+    return Workspace(root=root, settings=settings)

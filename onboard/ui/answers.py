@@ -1,0 +1,212 @@
+"""Answers: every question answerable from flags, a file or a prompt.
+
+Like copier's ``--data`` and ``--data-file``, a value may come from
+``--set KEY=VALUE`` (repeatable), from ``--answers FILE.toml`` or, failing
+both, from the prompt. With ``--no-input`` (or no terminal) a missing answer
+is an error naming the field and the flag that supplies it. The answers file
+may also hold ``[actions]`` (what ``onboard next`` does with each step:
+``"done"``, ``"later"`` or ``"skip: reason"``, and ``follow = "PLAYBOOK"`` to
+start a follow-on process at the end), ``[roles]`` and ``[gates]``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from onboard.core.fields import Field, coerce, format_value
+from onboard.core.playbook import Playbook, Step
+from onboard.core.state import ClientState
+from onboard.errors import OnboardError
+from onboard.storage.tomlfile import read_toml
+from onboard.ui.prompt import Prompter
+
+_SECTIONS = ("actions", "roles", "gates")
+
+
+@dataclass(frozen=True)
+class Answers:
+    """Everything given without a prompt: field values, actions, gates, and where each came from."""
+
+    values: Mapping[str, Any] = field(default_factory=dict)
+    actions: Mapping[str, str] = field(default_factory=dict)
+    gates: Mapping[str, bool] = field(default_factory=dict)
+    source: Mapping[str, str] = field(default_factory=dict)
+
+    def has(self, key: str) -> bool:
+        return key in self.values
+
+    def with_defaults(self, defaults: Mapping[str, Any], source: str) -> Answers:
+        """These answers plus ``defaults`` for keys not already answered."""
+        extra = {k: v for k, v in defaults.items() if k not in self.values}
+        return Answers(
+            values={**self.values, **extra},
+            actions=self.actions,
+            gates=self.gates,
+            source={**self.source, **dict.fromkeys(extra, source)},
+        )
+
+
+def parse_sets(pairs: Iterable[str]) -> dict[str, str]:
+    values = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key.strip():
+            raise OnboardError(
+                f"--set {pair!r} is not KEY=VALUE.", "Write it like --set course_date=2026-03-15."
+            )
+        values[key.strip()] = value
+    return values
+
+
+def load_answers(path: str | None, sets: Sequence[str]) -> Answers:
+    """Merge an answers file and ``--set`` pairs (``--set`` wins)."""
+    values: dict[str, Any] = {}
+    source: dict[str, str] = {}
+    actions: dict[str, str] = {}
+    gates: dict[str, bool] = {}
+    if path:
+        data = read_toml(Path(path))
+        for key, value in data.items():
+            if key == "actions":
+                actions = _table_of(value, str, path, key)
+            elif key == "gates":
+                gates = _table_of(value, bool, path, key)
+            elif key == "roles":
+                for role, holder in _table_of(value, (str, dict), path, key).items():
+                    values[f"role.{role}"] = holder
+                    source[f"role.{role}"] = path
+            else:
+                values[key] = value
+                source[key] = path
+    for key, value in parse_sets(sets).items():
+        values[key] = value
+        source[key] = "--set"
+    for step, action in actions.items():
+        if step == "follow":
+            continue
+        if not (action in {"done", "later"} or action.startswith("skip")):
+            raise OnboardError(f"{path}: actions.{step} = {action!r} is not done, later or 'skip: reason'.")
+    return Answers(values=values, actions=actions, gates=gates, source=source)
+
+
+def _table_of(value: Any, kind: type | tuple[type, ...], path: str, key: str) -> dict[str, Any]:
+    if not isinstance(value, dict) or not all(isinstance(v, kind) for v in value.values()):
+        raise OnboardError(f"{path}: [{key}] has a value of the wrong type.")
+    return dict(value)
+
+
+def _validator(spec: Field):
+    def check(text: str) -> str | None:
+        if not text.strip() and not spec.required:
+            return None
+        try:
+            coerce(spec, text)
+        except OnboardError as exc:
+            return exc.message
+        return None
+
+    return check
+
+
+def ask_field(prompter: Prompter, spec: Field, current: Any = None) -> Any:
+    """Prompt for one field until the answer is valid; blank keeps the current value."""
+    label = spec.prompt + ("" if spec.required else " (optional)")
+    if spec.help:
+        label = f"{label} — {spec.help}"
+    if spec.type == "choice":
+        choices = [(c, c) for c in spec.choices]
+        return prompter.select(label, choices, default=current if current in spec.choices else None)
+    if spec.type == "bool":
+        return prompter.confirm(label, default=bool(current))
+    if spec.type == "records":
+        return _ask_records(prompter, spec, current)
+    default = "" if current is None else format_value(current)
+    text = prompter.text(label, default=default, validate=_validator(spec))
+    if not text.strip():
+        return current
+    return coerce(spec, text)
+
+
+def _ask_records(prompter: Prompter, spec: Field, current: Any) -> Any:
+    """Ask for entries one at a time (a contact, a station) until the coordinator stops."""
+    rows = list(current or [])
+    if rows and not prompter.confirm(f"{spec.prompt}: {len(rows)} already; add more?", default=False):
+        return rows
+    while True:
+        row = {}
+        for column in spec.columns:
+            value = ask_field(prompter, column)
+            if value is not None:
+                row[column.name] = value
+        rows.append(row)
+        if not prompter.confirm(f"Add another to {spec.prompt.lower()}?", default=False):
+            return coerce(spec, rows)
+
+
+def collect(
+    specs: Sequence[Field],
+    answers: Answers,
+    prompter: Prompter,
+    current: Mapping[str, Any],
+    what: str,
+) -> dict[str, Any]:
+    """Values for ``specs``: from the answers, then the prompt; errors list every missing one."""
+    values: dict[str, Any] = {}
+    missing: list[Field] = []
+    for spec in specs:
+        if answers.has(spec.name):
+            values[spec.name] = coerce_from(spec, answers)
+        elif prompter.interactive:
+            value = ask_field(prompter, spec, current.get(spec.name))
+            if value is not None:
+                values[spec.name] = value
+        elif spec.required and current.get(spec.name) in (None, ""):
+            missing.append(spec)
+    if missing:
+        flags = " ".join(f"--set {s.name}={s.example()}" for s in missing)
+        raise OnboardError(
+            f"Missing {', '.join(s.name for s in missing)} for {what}.",
+            f"Pass {flags} (or put them in --answers FILE.toml).",
+        )
+    return values
+
+
+def coerce_from(spec: Field, answers: Answers) -> Any:
+    """Coerce an answer, naming where it came from when it is wrong."""
+    try:
+        return coerce(spec, answers.values[spec.name])
+    except OnboardError as exc:
+        where = answers.source.get(spec.name, "answers")
+        raise OnboardError(f"{where}: {exc.message}", exc.hint) from None
+
+
+def answers_for_step(
+    playbook: Playbook,
+    step: Step,
+    state: ClientState,
+    answers: Answers,
+    prompter: Prompter,
+) -> dict[str, Any]:
+    """Everything a step asks for: its fields, and who holds the roles it assigns."""
+    specs = [playbook.fields[name] for name in step.asks]
+    values: dict[str, Any] = collect(specs, answers, prompter, state.facts, f"step {step.id!r}")
+    for role in step.assigns:
+        key = f"role.{role}"
+        current = (state.roles.get(role) or {}).get("name", "")
+        if answers.has(key):
+            values[key] = answers.values[key]
+        elif prompter.interactive:
+            values[key] = prompter.text(
+                f"Who is the {role} ({playbook.roles[role].name})?",
+                default=current,
+                validate=lambda text: None if text.strip() else "A name is needed.",
+            )
+        elif not current:
+            raise OnboardError(
+                f"Missing {key} for step {step.id!r}.",
+                f'Pass --set {key}="Full Name" (or [roles] in --answers FILE.toml).',
+            )
+    return values
