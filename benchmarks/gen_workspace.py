@@ -181,7 +181,7 @@ def _act(engine: Any, playbook: Any, state: Any, ov: Any, rng: random.Random, no
 
 def generate(root: Path, count: int, seed: int = 7, quiet: bool = False) -> dict[str, int]:
     """Write ``count`` clients into a new workspace at ``root``; returns clients per playbook."""
-    import onboard.storage.store
+    import onboard.storage.atomic
     from onboard.core.naming import slugify
     from onboard.storage.library import Library
     from onboard.storage.store import Store
@@ -194,9 +194,9 @@ def generate(root: Path, count: int, seed: int = 7, quiet: bool = False) -> dict
     rng = random.Random(seed)
     taken: set[str] = set()
     per_playbook: dict[str, int] = {}
-    fsync, fsync_dir = os.fsync, onboard.storage.store._fsync_dir
+    fsync, fsync_dir = os.fsync, onboard.storage.atomic.fsync_dir
     os.fsync = lambda fd: None  # type: ignore[assignment]
-    onboard.storage.store._fsync_dir = lambda folder: None  # type: ignore[assignment]
+    onboard.storage.atomic.fsync_dir = lambda folder: None  # type: ignore[assignment]
     started = time.perf_counter()
     try:
         for i in range(count):
@@ -216,7 +216,7 @@ def generate(root: Path, count: int, seed: int = 7, quiet: bool = False) -> dict
             if not quiet and (i + 1) % 1000 == 0:
                 print(f"  {i + 1} clients ({time.perf_counter() - started:.0f} s)", file=sys.stderr)
     finally:
-        os.fsync, onboard.storage.store._fsync_dir = fsync, fsync_dir
+        os.fsync, onboard.storage.atomic.fsync_dir = fsync, fsync_dir
     return per_playbook
 
 

@@ -7,7 +7,8 @@ import pytest
 from onboard.core.engine import complete_step, new_client, set_facts
 from onboard.core.naming import is_slug, slugify
 from onboard.errors import OnboardError
-from onboard.storage.store import KEEP_BACKUPS, Store, atomic_write
+from onboard.storage.atomic import atomic_write
+from onboard.storage.store import KEEP_BACKUPS, Store
 
 NOW = datetime(2026, 3, 1, 9, 0)
 

@@ -291,7 +291,7 @@ class Index:
         import marshal
         import zlib
 
-        from onboard.storage.store import atomic_write
+        from onboard.storage.atomic import atomic_write
 
         body = marshal.dumps((self.stamp, playbooks, clients))
         folder = self.path.parent

@@ -213,7 +213,7 @@ def save(root: Path, dirs: list[Path], slug: str, holidays: Any, model: dict[str
     """Keep ``model`` if the client file is still the one it was computed from (and not racy)."""
     import marshal
 
-    from onboard.storage.store import atomic_write
+    from onboard.storage.atomic import atomic_write
 
     st = client_stat(root, slug)
     now = _index._clock()

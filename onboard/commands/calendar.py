@@ -29,7 +29,7 @@ def calendar(app: App, client: str | None, output: str | None) -> None:
     from onboard.commands import client_context
     from onboard.commands.views import _clients, _report
     from onboard.outputs.calendar import build_calendar
-    from onboard.storage.store import atomic_write
+    from onboard.storage.atomic import atomic_write
 
     if client:
         store, slug, state, playbook = client_context(app, client)

@@ -30,7 +30,7 @@ def emails_for(app: App):
 
 
 def _write(path: Path, data: bytes) -> None:
-    from onboard.storage.store import atomic_write
+    from onboard.storage.atomic import atomic_write
 
     try:
         atomic_write(path, data)

@@ -24,7 +24,7 @@ def report(app: App, output: str | None, as_of: str | None) -> None:
     """
     from onboard.commands.views import _clients, _report
     from onboard.outputs.report import build_report, render_report
-    from onboard.storage.store import atomic_write
+    from onboard.storage.atomic import atomic_write
 
     pairs, problems = _clients(app)
     _report(app, problems)

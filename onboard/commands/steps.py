@@ -247,7 +247,8 @@ def restore(app: App, client: str, backup: int | None) -> None:
       onboard restore acme 1      (bring back the newest saved version)
     """
     from onboard.core.naming import slugify
-    from onboard.storage.store import atomic_write, parse
+    from onboard.storage.atomic import atomic_write
+    from onboard.storage.store import parse
 
     store = app.store()
     try:

@@ -48,7 +48,7 @@ from onboard.delivery.stored import (
     roster_from_document,
 )
 from onboard.errors import OnboardError
-from onboard.storage.store import replace_file, replacing, temporary, temporary_name
+from onboard.storage.atomic import replace_file, replacing, temporary, temporary_name
 
 ROSTER_FILE = "roster.jsonl"
 ATTENDANCE_FILE = "attendance.jsonl"

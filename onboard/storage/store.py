@@ -13,19 +13,19 @@ writes, a delivery's roster and attendance too (:mod:`onboard.delivery.datafiles
 from __future__ import annotations
 
 import contextlib
-import itertools
 import os
 import tomllib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from onboard.core.naming import is_slug, slugify
 from onboard.errors import OnboardError
 
 if TYPE_CHECKING:
     from onboard.core.state import ClientState
+from onboard.storage.atomic import atomic_write
 from onboard.storage.tomlfile import toml_error
 
 STATE_FILE = "client.toml"
@@ -33,80 +33,6 @@ LOCK_FILE = ".lock"
 BACKUP_DIR = ".backup"
 KEEP_BACKUPS = 10
 LOCK_TIMEOUT = 10.0
-
-_serial = itertools.count()
-
-
-def atomic_write(path: Path, data: bytes) -> None:
-    """Replace ``path`` with ``data`` so that readers see the old or the new bytes, never a mix."""
-    with replacing(path) as handle:
-        handle.write(data)
-
-
-@contextlib.contextmanager
-def replacing(path: Path, mode: str = "wb", **options: Any) -> Iterator[IO[Any]]:
-    """A file to write the next version of ``path`` into; it replaces ``path`` when the block ends.
-
-    It is a temporary file beside ``path`` (``mode`` and ``options`` as for
-    ``open``) put in place by :func:`replace_file`; if the block raises, it is
-    removed and ``path`` is left as it was.
-    """
-    tmp, fd = temporary(path)
-    try:
-        with os.fdopen(fd, mode, **options) as handle:
-            yield handle
-            replace_file(tmp, path, handle)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
-        raise
-
-
-def temporary_name(path: Path) -> Path:
-    """A name beside ``path`` for its next version, not used by another process or call."""
-    return path.with_name(f".{path.name}.{os.getpid()}.{next(_serial)}.tmp")
-
-
-def temporary(path: Path) -> tuple[Path, int]:
-    """A new, empty temporary file beside ``path`` (see :func:`temporary_name`), open for writing."""
-    while True:
-        tmp = temporary_name(path)
-        try:
-            return tmp, os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
-        except FileExistsError:
-            continue
-
-
-def replace_file(
-    tmp: Path, path: Path, handle: IO[Any] | None = None, *, superseded: Path | None = None
-) -> None:
-    """Move ``tmp`` over ``path`` so that a crash at any moment leaves the old file or the new one.
-
-    ``handle``, the file ``tmp`` was written through, is flushed, fsynced and
-    closed first, so the new bytes are on disk before the name points at
-    them; ``superseded`` (a file the new one takes over from) is removed
-    after the move; then the folder is fsynced, so the move lasts too.
-    """
-    if handle is not None:
-        handle.flush()
-        os.fsync(handle.fileno())
-        handle.close()
-    os.replace(tmp, path)
-    if superseded is not None:
-        with contextlib.suppress(FileNotFoundError):
-            superseded.unlink()
-    _fsync_dir(path.parent)
-
-
-def _fsync_dir(folder: Path) -> None:
-    """Make the changes of names in ``folder`` (a file moved in, one removed) last through a crash."""
-    if os.name != "posix":
-        return
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 def dumps(state: ClientState) -> bytes:
