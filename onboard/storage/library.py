@@ -58,8 +58,10 @@ class Library:
             return current
         key = f"{playbook_id}@{revision}"
         if key not in self._cache:
-            kept = current.path.parent / "revisions" / f"{revision}.toml" if current.path else None
-            if kept is None or not kept.is_file():
+            if current.path is None:
+                return current
+            kept = current.path.parent / "revisions" / f"{revision}.toml"
+            if not kept.is_file():
                 return current
             older = load_playbook(kept, folder=current.path.parent)
             if older.revision != revision:
