@@ -8,12 +8,9 @@ clients, playbook and holiday changes, a deleted or corrupt index.
 
 from __future__ import annotations
 
-import io
 import json
 import os
-import random
 import shutil
-import sys
 import time
 from datetime import date
 from pathlib import Path
@@ -21,15 +18,11 @@ from pathlib import Path
 import click
 import pytest
 from click.testing import CliRunner
-from rich.console import Console
+from fixtures.clients import make_workspace
 
 import onboard.cache.index as index
 from onboard.cli import App, cli, pass_app
 from onboard.storage.library import shipped_dir
-from onboard.ui.terminal import Terminal, plain_table
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
-from gen_workspace import generate
 
 # --- what list and due printed before the index, kept here as the reference ----------
 
@@ -42,12 +35,12 @@ from gen_workspace import generate
 def reference_list(app: App, sort: str, as_json: bool, as_of: str | None) -> None:
     from rich.markup import escape
 
-    from onboard.commands.views import _clients, _report
     from onboard.core.agenda import summary_json
     from onboard.core.engine import overview
+    from onboard.workflows import all_clients, report_skipped
 
     today = app.today(as_of)
-    pairs, problems = _clients(app)
+    pairs, problems = all_clients(app)
     rows = []
     for state, playbook in pairs:
         ov = overview(playbook, state, today, app.holidays())
@@ -62,7 +55,7 @@ def reference_list(app: App, sort: str, as_json: bool, as_of: str | None) -> Non
     if as_json:
         app.terminal.json([r[0] for r in rows])
     else:
-        wide = app.terminal.out.width >= 110
+        wide = not app.terminal.at_terminal or app.terminal.out.width >= 110
         table = []
         for summary, ov in rows:
             stage = escape(ov.stage.title) if ov.stage else "[green]complete[/]"
@@ -72,10 +65,10 @@ def reference_list(app: App, sort: str, as_json: bool, as_of: str | None) -> Non
             table.append([escape(summary["playbook"]), *row] if wide else row)
         columns = ["client", "stage", ("done", {"justify": "right"}), "next step", "next due"]
         columns.append(("late", {"justify": "right"}))
-        app.terminal.rich_table(["playbook", *columns] if wide else columns, table, fit="stage")
-        if not rows:
+        app.terminal.table(["playbook", *columns] if wide else columns, table, fit="stage")
+        if not rows and app.terminal.at_terminal:
             app.terminal.hint('onboard new "Client name" --playbook training-engagement')
-    _report(app, problems)
+    report_skipped(app, problems)
 
 
 @click.command()
@@ -88,12 +81,12 @@ def reference_list(app: App, sort: str, as_json: bool, as_of: str | None) -> Non
 def reference_due(app: App, within, role, owner, as_json: bool, as_of: str | None) -> None:
     from rich.markup import escape
 
-    from onboard.commands.views import _clients, _report
     from onboard.core.agenda import agenda
     from onboard.core.words import describe_due
+    from onboard.workflows import all_clients, report_skipped
 
     today = app.today(as_of)
-    pairs, problems = _clients(app)
+    pairs, problems = all_clients(app)
     items = agenda(pairs, today, app.holidays(), within=within, role=role, owner=owner)
     if as_json:
         app.terminal.json([i.as_json() for i in items])
@@ -104,10 +97,10 @@ def reference_due(app: App, within, role, owner, as_json: bool, as_of: str | Non
             when = describe_due(v.due, today) if v.due else "any time"
             when = f"[red]{when}[/]" if v.overdue else escape(when)
             rows.append([when, item.client.slug, v.step.owner, v.step.id, escape(v.step.title)])
-        app.terminal.rich_table(["due", "client", "role", "step", "what"], rows, fit="what")
-        if not items:
+        app.terminal.table(["due", "client", "role", "step", "what"], rows, fit="what")
+        if not items and app.terminal.at_terminal:
             app.terminal.line("Nothing due.")
-    _report(app, problems)
+    report_skipped(app, problems)
 
 
 CASES = [
@@ -124,16 +117,21 @@ CASES = [
 ]
 
 
-def invoke(home: Path, *args: str, columns: int = 80):
-    return CliRunner().invoke(cli, ["--home", str(home), *args], env={"COLUMNS": str(columns)})
+def _env(columns: int | None) -> dict[str, str]:
+    """Piped when ``columns`` is None, else a terminal that wide (rich's TTY_COMPATIBLE switch)."""
+    return {"COLUMNS": "80"} if columns is None else {"COLUMNS": str(columns), "TTY_COMPATIBLE": "1"}
 
 
-def reference(home: Path, *args: str, columns: int = 80):
+def invoke(home: Path, *args: str, columns: int | None = None):
+    return CliRunner().invoke(cli, ["--home", str(home), *args], env=_env(columns))
+
+
+def reference(home: Path, *args: str, columns: int | None = None):
     command = reference_list if args[0] == "list" else reference_due
-    return CliRunner().invoke(command, list(args[1:]), obj=App(home=str(home)), env={"COLUMNS": str(columns)})
+    return CliRunner().invoke(command, list(args[1:]), obj=App(home=str(home)), env=_env(columns))
 
 
-def assert_same_as_uncached(home: Path, cases=CASES, columns=(80,)) -> None:
+def assert_same_as_uncached(home: Path, cases=CASES, columns=(None,)) -> None:
     for args in cases:
         for width in columns:
             got, want = invoke(home, *args, columns=width), reference(home, *args, columns=width)
@@ -151,7 +149,7 @@ def later(monkeypatch: pytest.MonkeyPatch):
 def mixed(tmp_path: Path) -> Path:
     """Clients of every playbook at random points, one unreadable, one on a missing playbook."""
     home = tmp_path / "mixed"
-    generate(home, 36, seed=11, quiet=True)
+    make_workspace(home, 36, seed=11)
     clients = home / "clients"
     bad = clients / "broken-co"
     bad.mkdir()
@@ -174,10 +172,10 @@ def entries(home: Path) -> dict:
 
 
 def test_list_and_due_are_the_uncached_computation_cold_and_warm(mixed, later):
-    assert_same_as_uncached(mixed, columns=(60, 80, 200))  # builds the index on the first run
+    assert_same_as_uncached(mixed, columns=(None, 60, 80, 200))  # builds the index on the first run
     stored = entries(mixed)
     assert len(stored) == 36 and "broken-co" not in stored and "orphan-co" not in stored
-    assert_same_as_uncached(mixed, columns=(80, 200))  # from the index
+    assert_same_as_uncached(mixed, columns=(None, 80, 200))  # from the index
     warning = invoke(mixed, "list")
     assert "skipped:" in warning.output and "broken-co" in warning.output
     assert "no-such-playbook" in warning.output
@@ -366,55 +364,3 @@ def test_init_keeps_the_cache_out_of_git(tmp_path):
 def test_the_cache_folder_ignores_itself(mixed, later):
     invoke(mixed, "list")
     assert (mixed / index.CACHE_DIR / ".gitignore").read_text(encoding="utf-8").splitlines()[-1] == "*"
-
-
-# --- the plain table layout is rich's, character for character ------------------------
-
-PIECES = [
-    "a",
-    "Zz",
-    "é",
-    "中文",
-    "…",
-    "[red]x[/]",
-    "[bold]y[/]",
-    ":",
-    "-",
-    "✓",
-    "\\[",
-    "🙂",
-    "word",
-    "longerword",
-]
-
-
-def _text(rng: random.Random) -> str:
-    words = ("".join(rng.choice(PIECES) for _ in range(rng.randint(0, 5))) for _ in range(rng.randint(0, 4)))
-    return " ".join(words).strip()
-
-
-def test_plain_tables_are_what_rich_draws():
-    drawn = 0
-    for seed in range(1500):
-        rng = random.Random(seed)
-        count = rng.randint(1, 6)
-        columns = [
-            (name, {"justify": rng.choice(["left", "right"])}) if rng.random() < 0.4 else name
-            for name in (
-                rng.choice(["", "due", "client", "next step", "late"]) + str(i) for i in range(count)
-            )
-        ]
-        rows = [[_text(rng) for _ in range(count)] for _ in range(rng.randint(0, 6))]
-        names = [c if isinstance(c, str) else c[0] for c in columns]
-        fit = rng.choice([*names, None])
-        terminal = Terminal()
-        terminal.out = Console(
-            file=io.StringIO(), width=rng.randint(4, 100), highlight=False, soft_wrap=False, color_system=None
-        )
-        text = plain_table(columns, [list(r) for r in rows], terminal.out, fit)
-        if text is None:
-            continue
-        terminal.rich_table(columns, [list(r) for r in rows], None, fit)
-        assert text == terminal.out.file.getvalue(), (columns, rows, terminal.out.width, fit)
-        drawn += 1
-    assert drawn > 1000

@@ -10,8 +10,6 @@ from typing import Any
 
 import click
 
-from onboard.cli import App
-
 
 def answer_options(func: Callable[..., Any]) -> Callable[..., Any]:
     """``--set``, ``--answers`` and ``--no-input``: every prompt answerable without a terminal."""
@@ -34,12 +32,3 @@ def answer_options(func: Callable[..., Any]) -> Callable[..., Any]:
         help="Answer a field (repeatable); roles as role.FAC=NAME.",
     )(func)
     return func
-
-
-def client_context(app: App, client: str):
-    """The slug, state and playbook of an existing client."""
-    store = app.store()
-    slug = store.resolve(client)
-    state = store.load(slug)
-    playbook = app.library().load(state.playbook, state.playbook_revision)
-    return store, slug, state, playbook

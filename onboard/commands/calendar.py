@@ -26,18 +26,17 @@ def calendar(app: App, client: str | None, output: str | None) -> None:
       onboard calendar acme
       onboard calendar -o ~/due.ics
     """
-    from onboard.commands import client_context
-    from onboard.commands.views import _clients, _report
     from onboard.outputs.calendar import build_calendar
     from onboard.storage.atomic import atomic_write
+    from onboard.workflows import all_clients, client_context, report_skipped
 
     if client:
         store, slug, state, playbook = client_context(app, client)
         pairs = [(state, playbook)]
         default = store.folder(slug) / "out" / f"{slug}.ics"
     else:
-        pairs, problems = _clients(app)
-        _report(app, problems)
+        pairs, problems = all_clients(app)
+        report_skipped(app, problems)
         default = app.workspace().root / "onboard.ics"
     target = Path(output) if output else default
     target.parent.mkdir(parents=True, exist_ok=True)

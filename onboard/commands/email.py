@@ -1,45 +1,20 @@
 """``onboard email``: a client's emails, to paste, to a file or as an .eml draft.
 
-Also :func:`announce_emails`, which ``onboard next`` and ``onboard done``
-call when a step that sends emails is completed: each email is rendered,
-saved under the client's ``out/emails/`` and shown. Jinja is imported only
-when an email is actually rendered (through :mod:`onboard.emails.render`).
+Saving and showing the emails of a finished step is
+:func:`onboard.workflows.announce_emails`. Jinja is imported only when an
+email is actually rendered.
 """
 
 from __future__ import annotations
 
-import itertools
-from datetime import date
 from pathlib import Path
 from typing import Any
 
 import click
 
 from onboard.cli import App, pass_app
-from onboard.commands import client_context
 from onboard.errors import OnboardError
-
-OUT_DIR = ("out", "emails")
-
-
-def emails_for(app: App):
-    """The email templates of the app's workspace (its own first, then the shipped ones)."""
-    from onboard.emails.render import Emails
-
-    return Emails(app.workspace().templates_dir)
-
-
-def _write(path: Path, data: bytes) -> None:
-    from onboard.storage.atomic import atomic_write
-
-    try:
-        atomic_write(path, data)
-    except OSError as exc:
-        raise OnboardError(f"Cannot write {path}: {exc.strerror or exc}.") from None
-
-
-def _addresses(recipients) -> str:
-    return ", ".join(r.formatted() for r in recipients if r.address)
+from onboard.workflows import addresses, client_context, emails_for, write_file
 
 
 @click.command()
@@ -94,10 +69,10 @@ def email(
     rendered = emails.render(playbook, state, template, app.today(), app.holidays())
     eml_bytes = rendered.to_bytes() if eml else None
     if output:
-        _write(Path(output), rendered.as_text().encode("utf-8"))
+        write_file(Path(output), rendered.as_text().encode("utf-8"))
         app.terminal.success(f"Wrote {output}")
     if eml and eml_bytes is not None:
-        _write(Path(eml), eml_bytes)
+        write_file(Path(eml), eml_bytes)
         app.terminal.success(f"Wrote {eml} (open it in your mail client; it is a draft)")
     if not (output or eml):
         click.echo(rendered.as_text(), nl=False)
@@ -108,7 +83,7 @@ def _recipients_note(app: App, rendered) -> None:
     """Who the email goes to, on stderr so that stdout stays ready to paste."""
     for label, recipients in (("To", rendered.to), ("Cc", rendered.cc), ("Bcc", rendered.bcc)):
         if any(r.address for r in recipients):
-            app.terminal.info(f"{label}: {_addresses(recipients)}")
+            app.terminal.info(f"{label}: {addresses(recipients)}")
     for recipient in rendered.unresolved:
         app.terminal.warn(f"No address for {recipient.ref}: {recipient.how}")
 
@@ -170,78 +145,3 @@ def _list(app: App, emails, playbook, state, as_json: bool) -> None:
     if current:
         app.terminal.print("[dim]▶ sent by a step you can do now.[/]")
     app.terminal.hint(f"onboard email {state.slug} NAME")
-
-
-def save_email(folder: Path, rendered, today: date) -> tuple[Path, bool]:
-    """Save the text (and, when every recipient has an address, an .eml) under ``folder``.
-
-    An earlier file with different content is never overwritten: the new
-    one gets the date, then a counter. Returns the text file's path and
-    whether it was newly written (False: an identical one was there).
-    """
-    from onboard.core.naming import safe_filename
-
-    folder.mkdir(parents=True, exist_ok=True)
-    files = {".txt": rendered.as_text().encode("utf-8")}
-    if not rendered.unresolved:
-        files[".eml"] = rendered.to_bytes()
-    stem = safe_filename(rendered.name)
-    dated = f"{stem}-{today:%Y-%m-%d}"
-    for candidate in itertools.chain([stem, dated], (f"{dated}-{n}" for n in itertools.count(2))):
-        paths = {ext: folder / f"{candidate}{ext}" for ext in files}
-        existing = {ext for ext, path in paths.items() if path.exists()}
-        if any(paths[ext].read_bytes() != files[ext] for ext in existing):
-            continue
-        for ext in files.keys() - existing:
-            _write(paths[ext], files[ext])
-        return paths[".txt"], ".txt" not in existing
-    raise AssertionError("unreachable: the candidate names never run out")
-
-
-def announce_emails(app: App, playbook, state, step) -> list[Path]:
-    """Render, save and show the emails a just-completed step sends; returns the files saved.
-
-    A problem (a missing field, a broken template) is a warning: the step
-    stays done, and `onboard email` renders the email once it is fixed.
-    """
-    saved_paths: list[Path] = []
-    if not step.emails:
-        return saved_paths
-    from rich.rule import Rule
-
-    from onboard.emails.render import MissingValuesError
-
-    emails = emails_for(app)
-    folder = app.store().folder(state.slug).joinpath(*OUT_DIR)
-    today = app.today()
-    term = app.terminal
-    for name in step.emails:
-        try:
-            rendered = emails.render(playbook, state, name, today, app.holidays())
-            path, fresh = save_email(folder, rendered, today)
-        except MissingValuesError as exc:
-            term.warn(f"Email {name} was not written: {', '.join(exc.short)} not set.")
-            term.warn(
-                f"Set them (onboard set / onboard assign), then run `onboard email {state.slug} {name}`."
-            )
-            continue
-        except OnboardError as exc:
-            term.warn(f"Email {name} was not written: {exc.message}")
-            continue
-        except OSError as exc:
-            term.warn(f"Email {name} was not saved: {exc}")
-            continue
-        eml = " (and .eml)" if path.with_suffix(".eml").exists() and not rendered.unresolved else ""
-        saved = "saved to" if fresh else "unchanged in"
-        term.print("")
-        term.print(Rule(f"email {name}", style="dim", align="left"))
-        for label, recipients in (("To", rendered.to), ("Cc", rendered.cc)):
-            if recipients:
-                term.line(f"{label}: {_addresses(recipients) or '(no address yet)'}", style="dim")
-        term.line(rendered.as_text().rstrip("\n"))
-        term.print(Rule(style="dim"))
-        term.success(f"{name} {saved} {path}{eml}")
-        for recipient in rendered.unresolved:
-            term.warn(f"No address for {recipient.ref}: {recipient.how}")
-        saved_paths.append(path)
-    return saved_paths

@@ -7,8 +7,8 @@ from pathlib import Path
 import click
 
 from onboard.cli import App, pass_app
-from onboard.commands import client_context
 from onboard.errors import OnboardError
+from onboard.workflows import client_context
 
 
 @click.command(name="eval")
@@ -41,8 +41,8 @@ def eval_(app: App, client: str, import_file: str | None, skip_invalid: bool, as
     store, slug, state, _ = client_context(app, client)
     folder = store.folder(slug)
     if import_file:
-        from onboard.commands.roster import report_problems
         from onboard.outputs.excel import import_evaluations
+        from onboard.workflows import report_problems
 
         path = Path(import_file)
         result = import_evaluations(path, console=app.terminal.err)

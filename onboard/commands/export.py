@@ -5,8 +5,8 @@ from __future__ import annotations
 import click
 
 from onboard.cli import App, pass_app
-from onboard.commands import client_context
 from onboard.errors import OnboardError
+from onboard.workflows import client_context
 
 KINDS = ("roster", "attendance", "eval", "blank-roster")
 
@@ -38,12 +38,12 @@ def export(app: App, client: str, kind: str, output: str | None, force: bool) ->
       onboard export acme attendance
       onboard export acme eval -o ~/Desktop
     """
-    from onboard.commands.roster import output_dir
     from onboard.core.engine import convention_values
     from onboard.delivery.datafiles import load_evaluations, open_attendance, open_roster
     from onboard.delivery.evaluations import summarise
     from onboard.delivery.facts import delivery_info, export_stem, participants
     from onboard.outputs.excel import place, write_attendance, write_eval_summary, write_roster
+    from onboard.workflows import output_dir
 
     store, slug, state, playbook = client_context(app, client)
     folder = store.folder(slug)

@@ -5,8 +5,8 @@ from __future__ import annotations
 import click
 
 from onboard.cli import App, pass_app
-from onboard.commands import client_context
 from onboard.errors import OnboardError
+from onboard.workflows import ClientContext, client_context, start_follow_on
 
 
 @click.command()
@@ -48,19 +48,6 @@ def upgrade(app: App, client: str, yes: bool, dry_run: bool) -> None:
     app.terminal.success(f"{state.name} is now on revision {current.revision}.")
 
 
-def start_follow_on(app: App, store, slug: str, playbook, state, target, new_slug: str):
-    """Create the follow-on client and note it in the finished client's history."""
-    from onboard.core.engine import follow_on, record
-
-    now = app.now()
-    new_state = follow_on(playbook, state, target, slug=new_slug, now=now, by=app.user())
-    store.create(new_state)
-    summary = f"followed by {target.id} as {new_slug}"
-    with store.transaction(slug) as tx:
-        tx.commit(record(tx.state, action="follow", summary=summary, now=now, by=app.user()))
-    return new_state
-
-
 @click.command()
 @click.argument("client")
 @click.argument("playbook_id", metavar="PLAYBOOK")
@@ -82,6 +69,6 @@ def follow(app: App, client: str, playbook_id: str, slug: str | None) -> None:
         raise OnboardError(f"--slug {new_slug!r} must be lower-case letters, digits and dashes.")
     if store.exists(new_slug):
         raise OnboardError(f"A client {new_slug!r} already exists.", "Choose another --slug.")
-    start_follow_on(app, store, old_slug, playbook, state, target, new_slug)
+    start_follow_on(app, ClientContext(store, old_slug, state, playbook), target, new_slug)
     app.terminal.success(f"Started {state.name} on {target.title} as {new_slug}")
     app.terminal.hint(f"onboard next {new_slug}")

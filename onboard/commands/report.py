@@ -22,12 +22,12 @@ def report(app: App, output: str | None, as_of: str | None) -> None:
     Example:
       onboard report -o portfolio.html
     """
-    from onboard.commands.views import _clients, _report
     from onboard.outputs.report import build_report, render_report
     from onboard.storage.atomic import atomic_write
+    from onboard.workflows import all_clients, report_skipped
 
-    pairs, problems = _clients(app)
-    _report(app, problems)
+    pairs, problems = all_clients(app)
+    report_skipped(app, problems)
     built = build_report(pairs, app.today(as_of), app.holidays(), title=app.workspace().settings.name)
     target = Path(output) if output else app.workspace().root / "report.html"
     target.parent.mkdir(parents=True, exist_ok=True)

@@ -9,20 +9,8 @@ from typing import Any
 import click
 
 from onboard.cli import App, pass_app
-from onboard.commands import client_context
 from onboard.errors import OnboardError
-
-
-def report_problems(app: App, problems) -> None:
-    """List every unusable row on stderr, one line each."""
-    for problem in problems:
-        app.terminal.warn(str(problem))
-
-
-def output_dir(store, slug: str, option: str | None) -> Path:
-    from onboard.delivery.facts import OUT_DIR
-
-    return Path(option).expanduser() if option else store.folder(slug) / OUT_DIR
+from onboard.workflows import client_context, output_dir, report_problems
 
 
 @click.command()

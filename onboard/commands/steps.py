@@ -5,54 +5,9 @@ from __future__ import annotations
 import click
 
 from onboard.cli import App, pass_app
-from onboard.commands import answer_options, client_context
+from onboard.commands import answer_options
 from onboard.errors import OnboardError
-
-
-def announce_names(app: App, playbook, state, step) -> None:
-    """Show the file names a step's naming conventions give (a contract's, a roster's)."""
-    from onboard.core.engine import convention_values
-    from onboard.core.naming import apply_convention
-
-    for kind in step.names:
-        try:
-            name = apply_convention(playbook.naming[kind], convention_values(state))
-        except OnboardError as exc:
-            app.terminal.warn(f"{kind} file name: {exc.message}")
-            continue
-        app.terminal.line(f"  {kind} file name: {name}")
-
-
-def finish_step(app: App, store, slug, playbook, state, step, answers, prompter, *, note="", force=False):
-    """Ask what a step needs, record it done under the lock, then show the names and emails it
-    produced. Shared by `done` and the `next` walk; returns the new state and the files written."""
-    from onboard.commands.email import announce_emails
-    from onboard.core.engine import complete_step
-    from onboard.delivery.facts import derived_facts
-    from onboard.ui.answers import answers_for_step
-
-    answers = answers.with_defaults(
-        derived_facts(store.folder(slug)), "the client's attendance and evaluation files"
-    )
-    values = answers_for_step(playbook, step, state, answers, prompter)
-    settings = app.workspace().settings
-    values = {k: settings.holder(v) if k.startswith("role.") else v for k, v in values.items()}
-    with store.transaction(slug) as tx:
-        new_state = complete_step(
-            playbook,
-            tx.state,
-            step.id,
-            answers=values,
-            now=app.now(),
-            by=app.user(),
-            note=note,
-            holidays=app.holidays(),
-            force=force,
-        )
-        tx.commit(new_state)
-    app.terminal.success(f"{state.name}: done {step.id} – {step.title}")
-    announce_names(app, playbook, new_state, step)
-    return new_state, announce_emails(app, playbook, new_state, step)
+from onboard.workflows import ClientContext, client_context, finish_step
 
 
 @click.command()
@@ -86,7 +41,13 @@ def done(
     check_open(playbook, state, step, app.today(), app.holidays(), force)
     answers = load_answers(answers_file, sets)
     finish_step(
-        app, store, slug, playbook, state, step, answers, app.get_prompter(no_input), note=note, force=force
+        app,
+        ClientContext(store, slug, state, playbook),
+        step,
+        answers,
+        app.get_prompter(no_input),
+        note=note,
+        force=force,
     )
 
 

@@ -5,12 +5,20 @@ from __future__ import annotations
 import click
 
 from onboard.cli import App, pass_app
-from onboard.commands import client_context
+from onboard.workflows import client_context, report_skipped
 
 
 def as_of_option(func):
     return click.option(
         "--as-of", metavar="DATE", help="Show the picture as it stands on DATE (changes nothing)."
+    )(func)
+
+
+def header_option(func):
+    return click.option(
+        "--header",
+        is_flag=True,
+        help="When piped, start with a line of column names (at a terminal they are always shown).",
     )(func)
 
 
@@ -54,23 +62,6 @@ def status(app: App, client: str, show_all: bool, as_json: bool, as_of: str | No
         statusview.draw(model, today, app.terminal, show_all)
 
 
-def _clients(app: App):
-    """Every client with its playbook; an unreadable client is reported and left out."""
-    from onboard.errors import OnboardError
-
-    store = app.store()
-    library = app.library()
-    pairs = []
-    problems = []
-    for slug in store.slugs():
-        try:
-            state = store.load(slug)
-            pairs.append((state, library.load(state.playbook, state.playbook_revision)))
-        except OnboardError as exc:
-            problems.append(exc)
-    return pairs, problems
-
-
 def _indexed(app: App, today):
     """Every client as the index has it (see onboard.cache.index); unreadable ones come back as problems."""
     from onboard.cache.index import read_clients
@@ -81,11 +72,6 @@ def _indexed(app: App, today):
     )
 
 
-def _report(app: App, problems) -> None:
-    for exc in problems:
-        app.terminal.warn(f"skipped: {exc.message}")
-
-
 @click.command(name="list")
 @click.option(
     "--sort",
@@ -94,9 +80,10 @@ def _report(app: App, problems) -> None:
     show_default=True,
 )
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@header_option
 @as_of_option
 @pass_app
-def list_(app: App, sort: str, as_json: bool, as_of: str | None) -> None:
+def list_(app: App, sort: str, as_json: bool, header: bool, as_of: str | None) -> None:
     """Every client: playbook, stage, progress, next step, next due date, overdue count.
 
     \b
@@ -121,7 +108,7 @@ def list_(app: App, sort: str, as_json: bool, as_of: str | None) -> None:
     else:
         from rich.markup import escape
 
-        wide = app.terminal.out.width >= 110
+        wide = not app.terminal.at_terminal or app.terminal.out.width >= 110
         table = []
         for summary, client in rows:
             stage = escape(client.stage_title) if client.stage_title is not None else "[green]complete[/]"
@@ -131,10 +118,10 @@ def list_(app: App, sort: str, as_json: bool, as_of: str | None) -> None:
             table.append([escape(summary["playbook"]), *row] if wide else row)
         columns = ["client", "stage", ("done", {"justify": "right"}), "next step", "next due"]
         columns.append(("late", {"justify": "right"}))
-        app.terminal.table(["playbook", *columns] if wide else columns, table, fit="stage")
-        if not rows:
+        app.terminal.table(["playbook", *columns] if wide else columns, table, fit="stage", header=header)
+        if not rows and app.terminal.at_terminal:
             app.terminal.hint('onboard new "Client name" --playbook training-engagement')
-    _report(app, problems)
+    report_skipped(app, problems)
 
 
 @click.command()
@@ -147,6 +134,7 @@ def list_(app: App, sort: str, as_json: bool, as_of: str | None) -> None:
 @click.option("--role", help="Only steps owned by this role (FAC, LC, CSM...).")
 @click.option("--owner", help="Only steps whose role is held by this person (name or initials).")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@header_option
 @as_of_option
 @pass_app
 def due(
@@ -155,6 +143,7 @@ def due(
     role: str | None,
     owner: str | None,
     as_json: bool,
+    header: bool,
     as_of: str | None,
 ) -> None:
     """The agenda across all clients: what can be done now, overdue first.
@@ -190,17 +179,18 @@ def due(
             if title is None:
                 title = titles[step[TITLE]] = escape(step[TITLE])
             rows.append([when, item.client.slug, step[OWNER], step[STEP_ID], title])
-        app.terminal.table(["due", "client", "role", "step", "what"], rows, fit="what")
-        if not items:
+        app.terminal.table(["due", "client", "role", "step", "what"], rows, fit="what", header=header)
+        if not items and app.terminal.at_terminal:
             app.terminal.line("Nothing due.")
-    _report(app, problems)
+    report_skipped(app, problems)
 
 
 @click.command()
 @click.argument("client")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@header_option
 @pass_app
-def log(app: App, client: str, as_json: bool) -> None:
+def log(app: App, client: str, as_json: bool, header: bool) -> None:
     """A client's history, oldest first.
 
     \b
@@ -216,4 +206,4 @@ def log(app: App, client: str, as_json: bool) -> None:
         app.terminal.json([event_to_dict(e) for e in state.history])
         return
     rows = [[str(e.seq), f"{e.at:%Y-%m-%d %H:%M}", escape(e.by), escape(e.summary)] for e in state.history]
-    app.terminal.table([("#", {"justify": "right"}), "when", "who", "what"], rows)
+    app.terminal.table([("#", {"justify": "right"}), "when", "who", "what"], rows, header=header)

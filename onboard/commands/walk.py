@@ -14,8 +14,9 @@ import click
 from rich.markup import escape
 
 from onboard.cli import App, pass_app
-from onboard.commands import answer_options, client_context
+from onboard.commands import answer_options
 from onboard.errors import OnboardError
+from onboard.workflows import ClientContext, client_context, finish_step, start_follow_on
 
 ACTIONS = [
     ("done", "Done"),
@@ -117,7 +118,6 @@ def _where(app: App, playbook, state) -> None:
 
 
 def _walk(app, store, slug, playbook, answers, prompter, yes, walk: Walk) -> None:
-    from onboard.commands.steps import finish_step
     from onboard.core.engine import open_gate, overview, skip_step
 
     today = app.today()
@@ -199,7 +199,9 @@ def _walk(app, store, slug, playbook, answers, prompter, yes, walk: Walk) -> Non
             walk.skipped.append(step.id)
             app.terminal.success(f"skipped {step.id}")
             continue
-        state, written = finish_step(app, store, slug, playbook, state, step, answers, prompter)
+        state, written = finish_step(
+            app, ClientContext(store, slug, state, playbook), step, answers, prompter
+        )
         walk.done.append(step.id)
         walk.produced += [str(path) for path in written]
 
@@ -211,7 +213,6 @@ def _offer_follow_ups(app, store, slug, playbook, state, answers, prompter) -> N
     and role holders carried over) when the coordinator agrees, or when the
     answers file says ``[actions] follow = "PLAYBOOK"``.
     """
-    from onboard.commands.lifecycle import start_follow_on
     from onboard.core.engine import next_follow_ups
     from onboard.core.naming import slugify
 
@@ -232,7 +233,8 @@ def _offer_follow_ups(app, store, slug, playbook, state, answers, prompter) -> N
                 f"Follow-up: {item.title} – start it with `onboard follow {slug} {item.playbook}`"
             )
             continue
-        start_follow_on(app, store, slug, playbook, state, library.load(item.playbook), new_slug)
+        context = ClientContext(store, slug, state, playbook)
+        start_follow_on(app, context, library.load(item.playbook), new_slug)
         app.terminal.success(f"Started {item.title} as {new_slug}")
         app.terminal.hint(f"onboard next {new_slug}")
 

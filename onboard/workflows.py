@@ -1,0 +1,251 @@
+"""What several commands do the same way: finish a step, save and show its emails, start a follow-on.
+
+Commands parse arguments and print; when two of them need the same sequence
+(``done`` and the ``next`` walk both finish steps; ``next`` and ``follow``
+both start a follow-on; ``calendar`` and ``report`` both read every client),
+it lives here rather than in one command that the other imports. Heavy
+modules (the engine, Jinja, rich) are imported inside the functions that use
+them, so that loading this module costs nothing.
+"""
+
+from __future__ import annotations
+
+import itertools
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING, NamedTuple
+
+from onboard.errors import OnboardError
+
+if TYPE_CHECKING:
+    from onboard.cli import App
+    from onboard.core.playbook import Playbook, Step
+    from onboard.core.state import ClientState
+    from onboard.emails.compose import Emails
+    from onboard.emails.message import RenderedEmail as Rendered
+    from onboard.emails.recipients import Recipient
+    from onboard.storage.store import Store
+    from onboard.ui.answers import Answers
+    from onboard.ui.prompt import Prompter
+
+EMAILS_DIR = ("out", "emails")  # in the client's folder, where rendered emails are saved
+
+
+class ClientContext(NamedTuple):
+    """An existing client as a command works on it: the store, its slug, its state and playbook."""
+
+    store: Store
+    slug: str
+    state: ClientState
+    playbook: Playbook
+
+
+def client_context(app: App, client: str) -> ClientContext:
+    """The slug, state and playbook of an existing client, named by any unique prefix of its slug."""
+    store = app.store()
+    slug = store.resolve(client)
+    state = store.load(slug)
+    playbook = app.library().load(state.playbook, state.playbook_revision)
+    return ClientContext(store, slug, state, playbook)
+
+
+def all_clients(app: App) -> tuple[list[tuple[ClientState, Playbook]], list[OnboardError]]:
+    """Every readable client with its playbook, and the problems of those that could not be read."""
+    store = app.store()
+    library = app.library()
+    pairs = []
+    problems = []
+    for slug in store.slugs():
+        try:
+            state = store.load(slug)
+            pairs.append((state, library.load(state.playbook, state.playbook_revision)))
+        except OnboardError as exc:
+            problems.append(exc)
+    return pairs, problems
+
+
+def report_skipped(app: App, problems: list[OnboardError]) -> None:
+    """Say which clients a command across the workspace left out, and why; after its output."""
+    for exc in problems:
+        app.terminal.warn(f"skipped: {exc.message}")
+
+
+def write_file(path: Path, data: bytes) -> None:
+    """Write an output file atomically; a failure is a clean error naming the file."""
+    from onboard.storage.atomic import atomic_write
+
+    try:
+        atomic_write(path, data)
+    except OSError as exc:
+        raise OnboardError(f"Cannot write {path}: {exc.strerror or exc}.") from None
+
+
+def finish_step(
+    app: App,
+    client: ClientContext,
+    step: Step,
+    answers: Answers,
+    prompter: Prompter,
+    *,
+    note: str = "",
+    force: bool = False,
+) -> tuple[ClientState, list[Path]]:
+    """Ask what a step needs, record it done under the lock, then show the names and emails it produced.
+
+    Shared by ``done`` and the ``next`` walk; returns the new state and the files written.
+    """
+    from onboard.core.engine import complete_step
+    from onboard.delivery.facts import derived_facts
+    from onboard.ui.answers import answers_for_step
+
+    store, slug, state, playbook = client
+    answers = answers.with_defaults(
+        derived_facts(store.folder(slug)), "the client's attendance and evaluation files"
+    )
+    values = answers_for_step(playbook, step, state, answers, prompter)
+    settings = app.workspace().settings
+    values = {k: settings.holder(v) if k.startswith("role.") else v for k, v in values.items()}
+    with store.transaction(slug) as tx:
+        new_state = complete_step(
+            playbook,
+            tx.state,
+            step.id,
+            answers=values,
+            now=app.now(),
+            by=app.user(),
+            note=note,
+            holidays=app.holidays(),
+            force=force,
+        )
+        tx.commit(new_state)
+    app.terminal.success(f"{state.name}: done {step.id} – {step.title}")
+    announce_names(app, playbook, new_state, step)
+    return new_state, announce_emails(app, playbook, new_state, step)
+
+
+def announce_names(app: App, playbook: Playbook, state: ClientState, step: Step) -> None:
+    """Show the file names a step's naming conventions give (a contract's, a roster's)."""
+    from onboard.core.engine import convention_values
+    from onboard.core.naming import apply_convention
+
+    for kind in step.names:
+        try:
+            name = apply_convention(playbook.naming[kind], convention_values(state))
+        except OnboardError as exc:
+            app.terminal.warn(f"{kind} file name: {exc.message}")
+            continue
+        app.terminal.line(f"  {kind} file name: {name}")
+
+
+def start_follow_on(app: App, client: ClientContext, target: Playbook, new_slug: str) -> ClientState:
+    """Start ``client`` on the ``target`` playbook as ``new_slug`` and note it in its history."""
+    from onboard.core.engine import follow_on, record
+
+    store, slug, state, playbook = client
+    now = app.now()
+    new_state = follow_on(playbook, state, target, slug=new_slug, now=now, by=app.user())
+    store.create(new_state)
+    summary = f"followed by {target.id} as {new_slug}"
+    with store.transaction(slug) as tx:
+        tx.commit(record(tx.state, action="follow", summary=summary, now=now, by=app.user()))
+    return new_state
+
+
+def emails_for(app: App) -> Emails:
+    """The email templates of the app's workspace (its own first, then the shipped ones)."""
+    from onboard.emails.compose import Emails
+
+    return Emails(app.workspace().templates_dir)
+
+
+def addresses(recipients: tuple[Recipient, ...] | list[Recipient]) -> str:
+    """The recipients that have an address, as a To: or Cc: line."""
+    return ", ".join(r.formatted() for r in recipients if r.address)
+
+
+def save_email(folder: Path, rendered: Rendered, today: date) -> tuple[Path, bool]:
+    """Save the text (and, when every recipient has an address, an .eml) under ``folder``.
+
+    An earlier file with different content is never overwritten: the new
+    one gets the date, then a counter. Returns the text file's path and
+    whether it was newly written (False: an identical one was there).
+    """
+    from onboard.core.naming import safe_filename
+
+    folder.mkdir(parents=True, exist_ok=True)
+    files = {".txt": rendered.as_text().encode("utf-8")}
+    if not rendered.unresolved:
+        files[".eml"] = rendered.to_bytes()
+    stem = safe_filename(rendered.name)
+    dated = f"{stem}-{today:%Y-%m-%d}"
+    for candidate in itertools.chain([stem, dated], (f"{dated}-{n}" for n in itertools.count(2))):
+        paths = {ext: folder / f"{candidate}{ext}" for ext in files}
+        existing = {ext for ext, path in paths.items() if path.exists()}
+        if any(paths[ext].read_bytes() != files[ext] for ext in existing):
+            continue
+        for ext in files.keys() - existing:
+            write_file(paths[ext], files[ext])
+        return paths[".txt"], ".txt" not in existing
+    raise AssertionError("unreachable: the candidate names never run out")
+
+
+def announce_emails(app: App, playbook: Playbook, state: ClientState, step: Step) -> list[Path]:
+    """Render, save and show the emails a just-completed step sends; returns the files saved.
+
+    A problem (a missing field, a broken template) is a warning: the step
+    stays done, and `onboard email` renders the email once it is fixed.
+    """
+    saved_paths: list[Path] = []
+    if not step.emails:
+        return saved_paths
+    from rich.rule import Rule
+
+    from onboard.emails.missing import MissingValuesError
+
+    emails = emails_for(app)
+    folder = app.store().folder(state.slug).joinpath(*EMAILS_DIR)
+    today = app.today()
+    term = app.terminal
+    for name in step.emails:
+        try:
+            rendered = emails.render(playbook, state, name, today, app.holidays())
+            path, fresh = save_email(folder, rendered, today)
+        except MissingValuesError as exc:
+            term.warn(f"Email {name} was not written: {', '.join(exc.short)} not set.")
+            term.warn(
+                f"Set them (onboard set / onboard assign), then run `onboard email {state.slug} {name}`."
+            )
+            continue
+        except OnboardError as exc:
+            term.warn(f"Email {name} was not written: {exc.message}")
+            continue
+        except OSError as exc:
+            term.warn(f"Email {name} was not saved: {exc}")
+            continue
+        eml = " (and .eml)" if path.with_suffix(".eml").exists() and not rendered.unresolved else ""
+        saved = "saved to" if fresh else "unchanged in"
+        term.print("")
+        term.print(Rule(f"email {name}", style="dim", align="left"))
+        for label, recipients in (("To", rendered.to), ("Cc", rendered.cc)):
+            if recipients:
+                term.line(f"{label}: {addresses(recipients) or '(no address yet)'}", style="dim")
+        term.line(rendered.as_text().rstrip("\n"))
+        term.print(Rule(style="dim"))
+        term.success(f"{name} {saved} {path}{eml}")
+        for recipient in rendered.unresolved:
+            term.warn(f"No address for {recipient.ref}: {recipient.how}")
+        saved_paths.append(path)
+    return saved_paths
+
+
+def report_problems(app: App, problems: list[object]) -> None:
+    """List every unusable row of an imported file on stderr, one line each."""
+    for problem in problems:
+        app.terminal.warn(str(problem))
+
+
+def output_dir(store: Store, slug: str, option: str | None) -> Path:
+    """Where a command writes its files: ``--output`` if given, else the client's ``out/``."""
+    from onboard.delivery.facts import OUT_DIR
+
+    return Path(option).expanduser() if option else store.folder(slug) / OUT_DIR
