@@ -19,12 +19,10 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from fixtures.clients import make_workspace
 
 import onboard.cache.index as index
 from onboard.cli import cli
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
-from gen_workspace import generate
 
 HEAVY = {"jinja2", "questionary", "prompt_toolkit", "openpyxl", "icalendar", "tomli_w", "filelock"}
 RICH_EXTRAS = {"rich.tree", "rich.markdown", "rich.syntax", "rich.progress", "rich.live", "rich.prompt"}
@@ -58,9 +56,9 @@ def top(names: set[str]) -> set[str]:
 
 @pytest.fixture
 def home(tmp_path: Path) -> Path:
-    """A few clients on the shipped playbooks, made with the engine as the benchmarks make them."""
+    """A few clients on the shipped playbooks, walked forward with the engine (tests/fixtures/clients.py)."""
     root = tmp_path / "ws"
-    generate(root, 4, seed=5, quiet=True)
+    make_workspace(root, 4, seed=5)
     return root
 
 
