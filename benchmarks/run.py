@@ -44,7 +44,8 @@ started = time.perf_counter()
 from datetime import date
 from pathlib import Path
 from onboard.storage.library import Library
-from onboard.emails.render import Emails, MissingValuesError
+from onboard.emails.compose import Emails
+from onboard.emails.missing import MissingValuesError
 from onboard.storage.store import Store
 from onboard.storage.workspace import open_workspace
 home, slug = Path(sys.argv[1]), sys.argv[2]
@@ -164,9 +165,9 @@ def settle(root: Path) -> None:
 
 def render_row(table: Table, root: Path, runs: int) -> None:
     try:
-        import onboard.emails.render  # noqa: F401
+        import onboard.emails.compose  # noqa: F401
     except ImportError:
-        table.add("render every email of a client", "-", 0.0, "skipped: no onboard.emails.render", None)
+        table.add("render every email of a client", "-", 0.0, "skipped: no onboard.emails.compose", None)
         return
     # The client of the workspace for whom the most emails can be rendered.
     best, best_count = None, -1

@@ -12,19 +12,12 @@ from onboard.core.engine import assign_role, complete_step, new_client, open_gat
 from onboard.core.fields import Field
 from onboard.core.playbook import Playbook
 from onboard.core.state import ClientState
-from onboard.emails.render import (
-    Emails,
-    MissingValuesError,
-    environment,
-    first_name,
-    longdate,
-    parse_template,
-    possessive,
-    shortdate,
-    standalone_tags,
-    template_problems,
-    week_start,
-)
+from onboard.emails.checks import template_problems
+from onboard.emails.compose import Emails
+from onboard.emails.filters import first_name, longdate, possessive, shortdate, week_start
+from onboard.emails.missing import MissingValuesError
+from onboard.emails.sandbox import environment
+from onboard.emails.template import parse_template, standalone_tags
 from onboard.errors import OnboardError
 from onboard.storage.library import Library, shipped_dir
 
@@ -470,9 +463,7 @@ def test_header_keeps_line_numbers_for_errors(tmp_path: Path, training: Playbook
 def test_lines_with_only_a_tag_vanish_and_inline_tags_keep_the_line_break() -> None:
     source = "a\n{% if x %}\nb{% if y %}!{% endif %}\n  {% endif %}  \nc\n"
     assert standalone_tags(source).count("\n") == source.count("\n")
-    from onboard.emails.render import environment as env_of
-
-    env = env_of((shipped_dir(),))
+    env = environment((shipped_dir(),))
     rendered = env.from_string(standalone_tags(source)).render(x=True, y=False)
     assert rendered == "a\nb\nc"
 
@@ -514,7 +505,8 @@ def test_a_long_subject_reads_back_unchanged_from_the_eml(tmp_path):
     import email
     from email import policy
 
-    from onboard.emails.render import Recipient, RenderedEmail
+    from onboard.emails.message import RenderedEmail
+    from onboard.emails.recipients import Recipient
 
     subject = "Nimbus Analytics Success Plan: for your approval by Wednesday 4 March 2026"
     rendered = RenderedEmail(

@@ -21,7 +21,10 @@ import pytest
 from onboard.core.engine import assign_role, complete_step, new_client, open_gate, overview
 from onboard.core.playbook import Playbook
 from onboard.core.state import ClientState
-from onboard.emails.render import Emails, MissingValuesError, first_name, template_problems
+from onboard.emails.checks import template_problems
+from onboard.emails.compose import Emails
+from onboard.emails.filters import first_name
+from onboard.emails.missing import MissingValuesError
 from onboard.storage.library import Library
 
 NOW = datetime(2026, 3, 1, 9, 0)

@@ -36,7 +36,7 @@ def init(app: App, directory: str | None) -> None:
 def workspace_problems(app: App) -> tuple[list[str], list[str], int, int]:
     """Every problem and warning in the workspace, its playbooks and its clients."""
     from onboard.core.engine import replay
-    from onboard.emails.render import template_problems
+    from onboard.emails.checks import template_problems
     from onboard.storage.store import STATE_FILE
 
     problems: list[str] = []

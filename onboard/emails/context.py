@@ -1,0 +1,66 @@
+"""What a template can use: the values built from a client, and their names.
+
+Every field of the playbook by name (``course_date``, ``program``...),
+``client`` (the client's name), ``slug``, ``today``, ``roles.FAC.name`` /
+``.initials`` / ``.email``, ``role_names.FAC`` (the playbook's name for the
+role), ``names.roster`` (a file name from the playbook's ``[naming]``) and
+``playbook.id`` / ``playbook.title``. A value that is not set is left out,
+so the template sees it as undefined and the error can name it. Kept apart
+from the sandbox because ``onboard check`` needs the names without Jinja.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date
+from typing import Any
+
+from onboard.core.naming import apply_convention
+from onboard.core.playbook import Playbook
+from onboard.core.state import ClientState
+from onboard.errors import OnboardError
+
+CONTEXT_NAMES = ("client", "slug", "today", "roles", "role_names", "names", "playbook")
+
+
+def email_context(playbook: Playbook, state: ClientState, today: date) -> dict[str, Any]:
+    """Everything a template can use; values that are not set are left out (undefined)."""
+    from onboard.core.engine import convention_values
+
+    context: dict[str, Any] = {k: v for k, v in state.facts.items() if v is not None}
+    names = {}
+    for kind, pattern in playbook.naming.items():
+        try:
+            names[kind] = apply_convention(pattern, convention_values(state))
+        except OnboardError:
+            continue
+    context.update(
+        client=state.name,
+        slug=state.slug,
+        today=today,
+        roles={
+            role: {k: v for k, v in holder.items() if v not in (None, "")}
+            for role, holder in state.roles.items()
+        },
+        role_names={role: spec.name for role, spec in playbook.roles.items()},
+        names=names,
+        playbook={"id": playbook.id, "title": playbook.title},
+    )
+    return context
+
+
+def value_paths(context: Mapping[str, Any]) -> dict[int, str]:
+    """The dotted name of each dict or list in the context (``roles.FAC``), by object id.
+
+    An undefined value knows only the object it was looked up on; this lets
+    it say ``roles.FAC.email`` rather than ``dict.email``.
+    """
+    paths: dict[int, str] = {}
+    for key, value in context.items():
+        if isinstance(value, dict | list):
+            paths[id(value)] = key
+        if isinstance(value, dict):
+            for inner, item in value.items():
+                if isinstance(item, dict | list):
+                    paths[id(item)] = f"{key}.{inner}"
+    return paths
