@@ -4,7 +4,15 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from onboard.core.schedule import add_business_days, parse_due_rule
+from onboard.core.schedule import (
+    Anchor,
+    AnchorKind,
+    Roll,
+    RuleKind,
+    Unit,
+    add_business_days,
+    parse_due_rule,
+)
 from onboard.core.words import describe_due
 from onboard.errors import OnboardError
 
@@ -31,6 +39,18 @@ def test_hours_after_round_up_to_days_and_follow_ups_move_past_the_weekend():
 
 def test_roll_none_keeps_the_weekend_date():
     assert due("24 hours after course_date, roll none") == date(2026, 3, 21)
+
+
+def test_a_rule_parses_into_named_parts_that_still_read_as_its_words():
+    rule = parse_due_rule("2 business days after step:assign-csm, roll earlier")
+    assert (rule.kind, rule.unit, rule.roll) == (RuleKind.OFFSET, Unit.BUSINESS_DAYS, Roll.EARLIER)
+    assert rule.anchors == (Anchor(AnchorKind.STEP, "assign-csm"),)
+    assert rule.roll == "earlier" and f"{rule.unit}" == "business_days"
+    assert parse_due_rule("on course_date").roll is Roll.NONE
+    assert parse_due_rule("1 week before course_date").roll is Roll.EARLIER
+    quarter = parse_due_rule("start of final quarter from proposal_start to proposal_end")
+    assert (quarter.kind, quarter.roll) == (RuleKind.FINAL_QUARTER, Roll.EARLIER)
+    assert quarter.fields() == {"proposal_start", "proposal_end"}
 
 
 def test_a_deadline_before_moves_earlier():

@@ -17,7 +17,7 @@ from typing import Any
 from onboard.core.conditions import Condition, parse_condition
 from onboard.core.fields import TYPES, Field
 from onboard.core.naming import convention_fields
-from onboard.core.schedule import DueRule, parse_due_rule
+from onboard.core.schedule import AnchorKind, DueRule, RuleKind, Unit, parse_due_rule
 from onboard.errors import OnboardError
 
 EXPORT_KINDS = ("roster", "blank-roster", "attendance", "eval")
@@ -557,7 +557,7 @@ def _expand_repeat(step: Step, table: dict[str, Any], check: _Checker) -> list[S
     if not match:
         check.problem(where, "repeat needs every = 'N days' or 'N weeks'")
         return [step]
-    if first is None or first.kind != "offset" or first.unit != "days" or first.direction < 0:
+    if first is None or first.kind != RuleKind.OFFSET or first.unit != Unit.DAYS or first.direction < 0:
         check.problem(where, "a repeated step needs a due rule 'N days|weeks after ...' for its first time")
         return [step]
     every = int(match.group(1)) * (7 if match.group(2) == "week" else 1)
@@ -568,7 +568,7 @@ def _expand_repeat(step: Step, table: dict[str, Any], check: _Checker) -> list[S
         except OnboardError as exc:
             check.problem(where, f"bad repeat 'until': {exc.message}")
             return [step]
-        if until.anchors != first.anchors or until.unit != "days" or until.direction < 0:
+        if until.anchors != first.anchors or until.unit != Unit.DAYS or until.direction < 0:
             check.problem(where, "repeat 'until' must count days or weeks after the same date as 'due'")
             return [step]
         times = (until.amount - first.amount) // every + 1
@@ -576,7 +576,7 @@ def _expand_repeat(step: Step, table: dict[str, Any], check: _Checker) -> list[S
         check.problem(where, "repeat needs times = 1..100, or an 'until' rule after the first due date")
         return [step]
     anchor = first.anchors[0]
-    anchor_text = f"step:{anchor.name}" if anchor.kind == "step" else anchor.name
+    anchor_text = f"step:{anchor.name}" if anchor.kind == AnchorKind.STEP else anchor.name
     steps = []
     for k in range(1, times + 1):
         amount = first.amount + (k - 1) * every

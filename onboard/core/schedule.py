@@ -23,18 +23,50 @@ import re
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
+from enum import StrEnum
 
 from onboard.errors import OnboardError
 
 MAX_LENGTH = 200
 MAX_AMOUNT = 3660
 
-_UNITS = {
-    "hour": ("days", 1 / 24),
-    "day": ("days", 1),
-    "week": ("days", 7),
-    "business day": ("business_days", 1),
-    "working day": ("business_days", 1),
+
+class AnchorKind(StrEnum):
+    """What an anchor names: a date fact, a step's completion, or the client's start."""
+
+    FIELD = "field"
+    STEP = "step"
+    START = "start"
+
+
+class RuleKind(StrEnum):
+    """An offset from one anchor, or the start of the final quarter between two."""
+
+    OFFSET = "offset"
+    FINAL_QUARTER = "final_quarter"
+
+
+class Unit(StrEnum):
+    """What an offset counts: calendar days, or business days (weekends and holidays skipped)."""
+
+    DAYS = "days"
+    BUSINESS_DAYS = "business_days"
+
+
+class Roll(StrEnum):
+    """Which way a date that lands on a weekend or holiday moves."""
+
+    EARLIER = "earlier"
+    LATER = "later"
+    NONE = "none"
+
+
+_UNITS: dict[str, tuple[Unit, float]] = {
+    "hour": (Unit.DAYS, 1 / 24),
+    "day": (Unit.DAYS, 1),
+    "week": (Unit.DAYS, 7),
+    "business day": (Unit.BUSINESS_DAYS, 1),
+    "working day": (Unit.BUSINESS_DAYS, 1),
 }
 _ANCHOR = r"(?:step:[a-z0-9][a-z0-9-]*|[a-z_][a-z0-9_]*)"
 _RELATIVE = re.compile(
@@ -52,41 +84,41 @@ _ROLL = re.compile(r"^(?P<body>.*?)\s*,\s*roll\s+(?P<roll>earlier|later|none)$")
 class Anchor:
     """What a rule counts from: a date fact, a step's completion, or the client's start."""
 
-    kind: str  # "field" | "step" | "start"
+    kind: AnchorKind
     name: str
 
     @classmethod
     def parse(cls, text: str) -> Anchor:
         if text.startswith("step:"):
-            return cls("step", text[5:])
+            return cls(AnchorKind.STEP, text[5:])
         if text in {"start", "created"}:
-            return cls("start", "start")
-        return cls("field", text)
+            return cls(AnchorKind.START, "start")
+        return cls(AnchorKind.FIELD, text)
 
     def resolve(self, facts: Mapping[str, object], completed: Mapping[str, date], start: date) -> date | None:
-        if self.kind == "start":
+        if self.kind == AnchorKind.START:
             return start
-        value = completed.get(self.name) if self.kind == "step" else facts.get(self.name)
+        value = completed.get(self.name) if self.kind == AnchorKind.STEP else facts.get(self.name)
         return value if isinstance(value, date) else None
 
 
 @dataclass(frozen=True)
 class DueRule:
-    """A parsed due rule. ``kind`` is "offset" or "final_quarter"."""
+    """A parsed due rule: an offset from one anchor, or the start of the final quarter between two."""
 
     source: str
-    kind: str
+    kind: RuleKind
     anchors: tuple[Anchor, ...]
     amount: int = 0
-    unit: str = "days"  # "days" | "business_days"
+    unit: Unit = Unit.DAYS
     direction: int = 1  # +1 after, -1 before
-    roll: str = "later"  # "earlier" | "later" | "none"
+    roll: Roll = Roll.LATER
 
     def fields(self) -> set[str]:
-        return {a.name for a in self.anchors if a.kind == "field"}
+        return {a.name for a in self.anchors if a.kind == AnchorKind.FIELD}
 
     def steps(self) -> set[str]:
-        return {a.name for a in self.anchors if a.kind == "step"}
+        return {a.name for a in self.anchors if a.kind == AnchorKind.STEP}
 
     def due(
         self,
@@ -99,28 +131,29 @@ class DueRule:
         resolved = [a.resolve(facts, completed, start) for a in self.anchors]
         if any(value is None for value in resolved):
             return None
-        if self.kind == "final_quarter":
+        if self.kind == RuleKind.FINAL_QUARTER:
             first, last = resolved
             assert first is not None and last is not None
             raw = last - timedelta(days=(last - first).days // 4)
         else:
             anchor = resolved[0]
             assert anchor is not None
-            if self.unit == "business_days":
+            if self.unit == Unit.BUSINESS_DAYS:
                 return add_business_days(anchor, self.amount * self.direction, holidays)
             raw = anchor + timedelta(days=self.amount * self.direction)
         return roll_to_business_day(raw, self.roll, holidays)
 
 
 def is_business_day(day: date, holidays: Collection[date] = ()) -> bool:
+    """A weekday that is not on the holiday list."""
     return day.weekday() < 5 and day not in holidays
 
 
-def roll_to_business_day(day: date, roll: str, holidays: Collection[date] = ()) -> date:
+def roll_to_business_day(day: date, roll: Roll, holidays: Collection[date] = ()) -> date:
     """Move ``day`` off weekends and holidays, earlier or later; ``none`` keeps it."""
-    if roll == "none":
+    if roll == Roll.NONE:
         return day
-    step = timedelta(days=-1 if roll == "earlier" else 1)
+    step = timedelta(days=-1 if roll == Roll.EARLIER else 1)
     for _ in range(400):
         if is_business_day(day, holidays):
             return day
@@ -141,7 +174,7 @@ def add_business_days(day: date, count: int, holidays: Collection[date] = ()) ->
         if is_business_day(day, holidays):
             remaining -= 1
     if count == 0:
-        return roll_to_business_day(day, "later", holidays)
+        return roll_to_business_day(day, Roll.LATER, holidays)
     return day
 
 
@@ -153,15 +186,16 @@ def parse_due_rule(text: str) -> DueRule:
     normal = " ".join(text.strip().lower().split())
     if len(normal) > MAX_LENGTH:
         raise OnboardError(f"Due rule is longer than {MAX_LENGTH} characters.")
-    roll: str | None = None
+    roll: Roll | None = None
     roll_match = _ROLL.match(normal)
     if roll_match:
-        normal, roll = roll_match.group("body"), roll_match.group("roll")
+        normal, roll = roll_match.group("body"), Roll(roll_match.group("roll"))
     if match := _ON.match(normal):
-        return DueRule(source, "offset", (Anchor.parse(match["anchor"]),), 0, "days", 1, roll or "none")
+        anchor = Anchor.parse(match["anchor"])
+        return DueRule(source, RuleKind.OFFSET, (anchor,), 0, Unit.DAYS, 1, roll or Roll.NONE)
     if match := _QUARTER.match(normal):
         anchors = (Anchor.parse(match["start"]), Anchor.parse(match["end"]))
-        return DueRule(source, "final_quarter", anchors, roll=roll or "earlier")
+        return DueRule(source, RuleKind.FINAL_QUARTER, anchors, roll=roll or Roll.EARLIER)
     if match := _RELATIVE.match(normal):
         unit_word = re.sub(r"\s+", " ", match["unit"]).rstrip("s")
         unit, factor = _UNITS[unit_word]
@@ -169,10 +203,10 @@ def parse_due_rule(text: str) -> DueRule:
         if amount > MAX_AMOUNT:
             raise OnboardError(f"Due rule {source!r}: {amount} days is more than ten years.")
         direction = 1 if match["direction"] == "after" else -1
-        default_roll = "earlier" if direction < 0 else "later"
+        default_roll = Roll.EARLIER if direction < 0 else Roll.LATER
         return DueRule(
             source,
-            "offset",
+            RuleKind.OFFSET,
             (Anchor.parse(match["anchor"]),),
             amount,
             unit,
