@@ -13,15 +13,44 @@ from onboard.core.playbook import Playbook
 from onboard.storage.library import Library
 
 NOW = "2026-03-01T09:00"
+XDG = {
+    "XDG_CONFIG_HOME": ".config",
+    "XDG_DATA_HOME": ".local/share",
+    "XDG_CACHE_HOME": ".cache",
+    "XDG_STATE_HOME": ".local/state",
+}
 
 
 @pytest.fixture(autouse=True)
 def fixed_clock(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("ONBOARD_NOW", NOW)
     monkeypatch.setenv("ONBOARD_USER", "tester")
-    monkeypatch.delenv("ONBOARD_HOME", raising=False)
     monkeypatch.setenv("NO_COLOR", "1")
     monkeypatch.setenv("COLUMNS", "80")
+
+
+@pytest.fixture(autouse=True)
+def isolated_machine(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Every test gets its own HOME, XDG folders and working folder, and no ONBOARD_HOME.
+
+    So a workspace in the real ``~/onboarding``, a user config file or the
+    folder pytest was started from can never change what a test sees, and
+    no test can write there.
+    """
+    machine = tmp_path_factory.mktemp("machine")
+    home = machine / "home"
+    work = machine / "cwd"
+    for folder in (home, work):
+        folder.mkdir()
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("USERPROFILE", str(home))
+    for name, sub in XDG.items():
+        monkeypatch.setenv(name, str(home / sub))
+    monkeypatch.delenv("ONBOARD_HOME", raising=False)
+    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
+    monkeypatch.delenv("GIT_CONFIG_GLOBAL", raising=False)
+    monkeypatch.chdir(work)
+    return machine
 
 
 Run = Callable[..., Result]
