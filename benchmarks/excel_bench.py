@@ -22,9 +22,9 @@ start-up, about 60 ms more than a bare ``python`` with openpyxl, dominates):
 * ``import attendance``: ``onboard roster CLIENT --attendance FILE`` reading
   that sheet back (matching every row, merging and storing the attendance),
   beside a bare read-only iteration over the same file. Target: at most 1.3
-  times the floor. (It can beat the floor: bare openpyxl first reads the
-  whole sheet once to count its rows, since a write-only sheet declares no
-  size; onboard skips that pass, see ``onboard.outputs.excel._declared_sizes_only``.)
+  times the floor. (Both pay openpyxl's extra pass that counts the rows of
+  a sheet that declares no size, as write-only sheets do; a sheet saved by
+  Excel declares it.)
 * ``export roster`` and ``import roster`` (``onboard export CLIENT roster``,
   ``onboard roster CLIENT --import FILE``), beside the same floors over the
   7-column roster sheet, for reference.

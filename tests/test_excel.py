@@ -286,7 +286,7 @@ def test_entity_expansion_payload_is_refused_unread(tmp_path, part):
 def test_defusedxml_is_in_effect_as_a_second_line():
     import defusedxml
 
-    assert openpyxl.xml.DEFUSEDXML is True
+    assert openpyxl.DEFUSEDXML is True, "openpyxl no longer says whether it parses with defusedxml"
     excel.check_defused()
     bomb = write_xlsx(
         Path(__import__("tempfile").mkdtemp()) / "bomb.xlsx", CLIENT_ROSTER, payload_in="strings"
@@ -302,9 +302,18 @@ def test_defusedxml_is_in_effect_as_a_second_line():
 
 
 def test_reading_is_refused_without_defusedxml(tmp_path, monkeypatch):
-    monkeypatch.setattr(openpyxl.xml, "DEFUSEDXML", False)
+    from xml.etree import ElementTree
+
+    import openpyxl.xml.functions
+
+    roster = write_xlsx(tmp_path / "r.xlsx", CLIENT_ROSTER)
+    monkeypatch.setattr(openpyxl, "DEFUSEDXML", False)
     with pytest.raises(OnboardError, match="defusedxml"):
-        excel.import_roster(write_xlsx(tmp_path / "r.xlsx", CLIENT_ROSTER))
+        excel.import_roster(roster)
+    monkeypatch.setattr(openpyxl, "DEFUSEDXML", True)
+    monkeypatch.setattr(openpyxl.xml.functions, "iterparse", ElementTree.iterparse)
+    with pytest.raises(OnboardError, match="defusedxml"):
+        excel.import_roster(roster)
 
 
 @pytest.mark.parametrize(
@@ -434,31 +443,12 @@ def test_progress_bar_appears_on_a_terminal_once_it_takes_a_moment(tmp_path, mon
     assert quiet.getvalue() == "", "no bar when stderr is not a terminal"
 
 
-def test_reading_takes_a_declared_size_and_never_counts_rows_first(tmp_path, monkeypatch):
-    from openpyxl.worksheet._read_only import ReadOnlyWorksheet
-    from openpyxl.worksheet._reader import WorkSheetParser
-
-    counting = ReadOnlyWorksheet._get_size
-    passes = []
-    real = WorkSheetParser.parse_dimensions
-    monkeypatch.setattr(WorkSheetParser, "parse_dimensions", lambda self: passes.append(1) or real(self))
-    streamed = (
-        tmp_path / "streamed.xlsx"
-    )  # write-only: no <dimension>, so openpyxl would read it all to count
-    excel.write_roster(streamed, Roster([Person(f"p{i}@example.com", f"P{i}") for i in range(300)]))
-    assert len(excel.import_roster(streamed).roster.people) == 300
-    assert passes == [], "the rows are read once, not once to count them and once to use them"
-    declared = tmp_path / "declared.xlsx"  # as Excel saves it: the size is declared at the top
-    wb = openpyxl.Workbook()
-    for i in range(5):
-        wb.active.append(["x", i, None, "y"])
-    wb.save(declared)
-    with excel._declared_sizes_only():
-        ws = openpyxl.load_workbook(declared, read_only=True).active
-        assert (ws.max_row, ws.max_column) == (5, 4)
-        ws = openpyxl.load_workbook(streamed, read_only=True).active
-        assert ws.max_row is None
-    assert ReadOnlyWorksheet._get_size is counting
+def test_rows_are_read_to_the_end_whatever_size_the_sheet_declares(tmp_path):
+    people = [["Name", "Email"], *([f"P{i}", f"p{i}@example.com"] for i in range(40))]
+    for declared in ("A1:B2", None, "A1:B41"):  # too small, none (another program's), right
+        path = write_xlsx(tmp_path / f"{declared}.xlsx".replace(":", "-"), people, dimension=declared)
+        emails = [p.email for p in excel.import_roster(path).roster.people]
+        assert emails == [f"p{i}@example.com" for i in range(40)], declared
 
 
 def test_large_roster_is_streamed_both_ways(tmp_path, monkeypatch):

@@ -25,7 +25,6 @@ import codecs
 import contextlib
 import csv
 import os
-import re
 import time as clock
 import zipfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -121,13 +120,16 @@ class Ticker:
 
 
 def check_defused() -> None:
-    """Refuse to read workbooks unless openpyxl parses XML with defusedxml."""
-    import openpyxl.xml
-    from openpyxl.reader import strings
-    from openpyxl.worksheet import _reader
+    """Refuse to read workbooks unless openpyxl parses XML with defusedxml.
 
-    parsers = (_reader.iterparse, strings.iterparse)
-    if not openpyxl.xml.DEFUSEDXML or not all(p.__module__.startswith("defusedxml") for p in parsers):
+    ``openpyxl.DEFUSEDXML`` is openpyxl's own switch, and
+    ``openpyxl.xml.functions.iterparse`` the parser every part of a workbook
+    is read with; both are public names of openpyxl.
+    """
+    import openpyxl
+    from openpyxl.xml.functions import iterparse
+
+    if not openpyxl.DEFUSEDXML or not iterparse.__module__.startswith("defusedxml"):
         raise OnboardError(
             "onboard reads .xlsx files only with defusedxml, and openpyxl is not using it.",
             "Install it (pip install defusedxml) and make sure OPENPYXL_DEFUSEDXML is not set to False.",
@@ -247,10 +249,7 @@ def open_tables(
     import openpyxl
 
     try:
-        with _declared_sizes_only():
-            workbook = openpyxl.load_workbook(path, read_only=True, data_only=False, keep_links=False)
-    except OnboardError:
-        raise
+        workbook = openpyxl.load_workbook(path, read_only=True, data_only=False, keep_links=False)
     except Exception as exc:
         raise OnboardError(
             f"{path}: cannot be read as an Excel workbook ({_reason(exc)}).",
@@ -273,50 +272,14 @@ def open_tables(
         workbook.close()
 
 
-_DIMENSION = re.compile(rb"<(?:\w+:)?dimension\s+ref=\"([A-Z]{1,3}[0-9]+(?::[A-Z]{1,3}[0-9]+)?)\"")
-_SHEET_DATA = re.compile(rb"<(?:\w+:)?sheetData[\s>/]")
-
-
-@contextlib.contextmanager
-def _declared_sizes_only() -> Iterator[None]:
-    """While a workbook loads, take each sheet's size only from the ``<dimension>`` it declares.
-
-    Without one (openpyxl's write-only sheets and other streaming writers
-    leave it out), a read-only openpyxl reads the whole sheet once just to
-    count its rows and columns: a quarter of the time of reading back a
-    50,000-row sheet. Nothing here needs the count (rows are read to the
-    end; it only sizes the progress bar), so an undeclared size stays unknown.
-    """
-    try:
-        from openpyxl.utils.cell import range_boundaries
-        from openpyxl.worksheet._read_only import ReadOnlyWorksheet
-    except ImportError:
-        yield
-        return
-    counting = getattr(ReadOnlyWorksheet, "_get_size", None)
-    if counting is None:
-        yield
-        return
-
-    def declared(ws: Any) -> None:
-        with ws._get_source() as source:
-            head = source.read(64 * 1024)
-        end = _SHEET_DATA.search(head)
-        found = _DIMENSION.search(head, 0, end.start() if end else len(head))
-        if found:
-            with contextlib.suppress(ValueError, TypeError):
-                bounds = range_boundaries(found.group(1).decode("ascii"))
-                if None not in bounds:
-                    ws._min_column, ws._min_row, ws._max_column, ws._max_row = bounds
-
-    ReadOnlyWorksheet._get_size = declared
-    try:
-        yield
-    finally:
-        ReadOnlyWorksheet._get_size = counting
-
-
 def _rows_of(path: Path, ws: Any, console: Any, label: str) -> Callable[[], Rows]:
+    """The rows of a read-only sheet, to the last one whatever size the sheet declares.
+
+    The declared size (or openpyxl's count when none is declared) only sizes
+    the progress bar: a size written wrong by another program must not cut
+    the rows short, hence ``reset_dimensions``.
+    """
+
     def rows() -> Rows:
         total = ws.max_row if isinstance(ws.max_row, int) and ws.max_row > 1 else None
         ws.reset_dimensions()
