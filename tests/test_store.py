@@ -32,6 +32,17 @@ def test_round_trip_is_exact(training, tmp_path):
     assert store.load("acme-corp") == state
 
 
+def test_a_step_status_is_written_as_plain_text(training, tmp_path):
+    store = Store(tmp_path / "clients")
+    state = complete_step(training, make(training, store), "discovery-session", answers={}, now=NOW, by="t")
+    store.write("acme-corp", state, previous=True)
+    assert type(state.steps["discovery-session"]["status"]) is str
+    assert (
+        tomllib.loads(store.path("acme-corp").read_text())["steps"]["discovery-session"]["status"] == "done"
+    )
+    assert store.load("acme-corp").steps["discovery-session"]["status"] == "done"
+
+
 def test_atomic_write_leaves_no_temporary_file(tmp_path):
     target = tmp_path / "f.toml"
     atomic_write(target, b"a = 1\n")

@@ -14,10 +14,18 @@ from typing import Any
 
 from onboard.core.fields import coerce
 from onboard.core.playbook import Gate, Playbook, Stage, Step
-from onboard.core.state import SCHEMA, ClientState, Event, apply_changes, empty_sections, split_path
+from onboard.core.state import (
+    SCHEMA,
+    ClientState,
+    Event,
+    StepStatus,
+    apply_changes,
+    empty_sections,
+    split_path,
+)
 from onboard.errors import OnboardError
 
-PENDING, DONE, SKIPPED, NA = "pending", "done", "skipped", "n/a"
+PENDING, DONE, SKIPPED, NA = StepStatus.PENDING, StepStatus.DONE, StepStatus.SKIPPED, StepStatus.NA
 
 
 @dataclass(frozen=True)
@@ -25,7 +33,7 @@ class StepView:
     """A step as it stands for one client on one day."""
 
     step: Step
-    status: str
+    status: StepStatus
     due: date | None
     overdue: bool
     actionable: bool
@@ -101,7 +109,7 @@ def overview(
     """Compute every step's status, due date and whether it can be acted on today."""
     facts = state.facts
     completed = completion_dates(state)
-    statuses: dict[str, str] = {}
+    statuses: dict[str, StepStatus] = {}
     applicability: dict[str, bool | None] = {}
     for step in playbook.steps:
         record = state.steps.get(step.id)
@@ -300,7 +308,7 @@ def complete_step(
             changes[f"roles.{role}"] = role_holder(holder)
         elif role not in state.roles:
             raise _missing_error([f"role.{role}"], f"step {step_id!r}")
-    changes[f"steps.{step_id}"] = {"status": DONE, "on": now.date(), "by": by, "note": note or None}
+    changes[f"steps.{step_id}"] = {"status": DONE.value, "on": now.date(), "by": by, "note": note or None}
     if step.opens and step.opens not in state.gates:
         changes[f"gates.{step.opens}"] = {"on": now.date(), "by": by, "via": f"step {step_id}"}
     summary = f"done {step_id}"
@@ -329,7 +337,7 @@ def skip_step(
         raise OnboardError(f"Skipping {step_id!r} needs a reason.", "Pass --reason 'why'.")
     step = playbook.step(step_id)
     check_open(playbook, state, step, today or now.date(), holidays, force)
-    record_ = {"status": SKIPPED, "on": now.date(), "by": by, "note": reason.strip()}
+    record_ = {"status": SKIPPED.value, "on": now.date(), "by": by, "note": reason.strip()}
     return record(
         state,
         action="skip",

@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +24,19 @@ from onboard.errors import OnboardError
 
 SCHEMA = 1
 SECTIONS = ("facts", "roles", "steps", "gates", "due")
-STEP_STATUSES = ("done", "skipped")
+
+
+class StepStatus(StrEnum):
+    """Where a step stands: recorded in the client file (done, skipped) or worked out (pending, n/a)."""
+
+    PENDING = "pending"
+    DONE = "done"
+    SKIPPED = "skipped"
+    NA = "n/a"
+
+
+STEP_STATUSES = (StepStatus.DONE, StepStatus.SKIPPED)
+"""The statuses a client file records under ``[steps.ID]``."""
 _SCALARS = (str, int, float, bool, date)
 
 
