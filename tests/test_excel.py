@@ -428,7 +428,36 @@ def test_place_never_replaces_silently(tmp_path):
 
     with pytest.raises(OnboardError):
         excel.place(tmp_path / "out", "Other", failing)
-    assert not any(p.name.startswith(("Other", ".onboard")) for p in (tmp_path / "out").iterdir())
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [
+        "Roster-Acme (2).xlsx",
+        "Roster-Acme (3).xlsx",
+        "Roster-Acme.xlsx",
+    ], "nothing is left of a file whose writing failed"
+
+
+def test_place_fsyncs_the_new_file_before_naming_it_and_then_the_folder(tmp_path, monkeypatch):
+    from onboard.storage import atomic
+
+    events = []
+    real_fsync, real_link = excel.os.fsync, excel.os.link
+    monkeypatch.setattr(excel.os, "fsync", lambda fd: events.append("fsync file") or real_fsync(fd))
+    monkeypatch.setattr(excel.os, "link", lambda a, b: events.append("name") or real_link(a, b))
+    monkeypatch.setattr(excel, "fsync_dir", lambda folder: events.append(f"fsync {folder.name}"))
+    excel.place(tmp_path / "out", "Roster-Acme", lambda path: path.write_text("one"))
+    assert events == ["fsync file", "name", "fsync out"]
+    events.clear()
+    monkeypatch.setattr(atomic, "fsync_dir", lambda folder: events.append(f"fsync {folder.name}"))
+    excel.place(tmp_path / "out", "Roster-Acme", lambda path: path.write_text("two"), force=True)
+    assert events == ["fsync file", "fsync out"]
+    assert (tmp_path / "out" / "Roster-Acme.xlsx").read_text() == "two"
+
+    def no_links(source, target):
+        raise PermissionError("no hard links here")
+
+    monkeypatch.setattr(excel.os, "link", no_links)
+    third = excel.place(tmp_path / "out", "Roster-Acme", lambda path: path.write_text("three"))
+    assert third.name == "Roster-Acme (2).xlsx" and third.read_text() == "three"
+    assert (tmp_path / "out" / "Roster-Acme.xlsx").read_text() == "two"
 
 
 def test_progress_bar_appears_on_a_terminal_once_it_takes_a_moment(tmp_path, monkeypatch):

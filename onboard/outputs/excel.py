@@ -39,6 +39,7 @@ from onboard.delivery.headers import HeaderNotFound
 from onboard.delivery.marks import FOOT_MARK, AttendanceImport, parse_attendance
 from onboard.delivery.roster import ROSTER_FIELDS, ROSTER_HEADERS, Person, RosterImport, RosterScan
 from onboard.errors import OnboardError
+from onboard.storage.atomic import fsync_dir, replace_file, temporary
 
 XLSX_SUFFIXES = (".xlsx", ".xlsm")
 ZIP_MAGIC = b"PK\x03\x04"
@@ -399,28 +400,36 @@ def place(
 ) -> Path:
     """Write a file into ``directory`` as ``stem + suffix`` without ever replacing one silently.
 
-    The file is written to a temporary name first. An existing file of that
-    name is kept and the new one becomes ``stem (2).xlsx`` (then 3, ...);
-    with ``force`` the existing file is replaced.
+    ``write`` fills a temporary file beside it (:mod:`onboard.storage.atomic`),
+    which is fsynced before it gets its name. An existing file of that name
+    is kept and the new one becomes ``stem (2).xlsx`` (then 3, ...): the name
+    is taken with a hard link, which fails rather than replace a file that
+    appeared meanwhile. With ``force`` the existing file is replaced. Either
+    way the folder is fsynced, so the new name lasts through a crash.
     """
     directory.mkdir(parents=True, exist_ok=True)
-    tmp = directory / f".onboard-{os.getpid()}-{clock.monotonic_ns()}.tmp{suffix}"
+    first = directory / f"{stem}{suffix}"
+    tmp, fd = temporary(first)
+    os.close(fd)
     try:
         write(tmp)
+        with tmp.open("rb+") as handle:
+            os.fsync(handle.fileno())
         if force:
-            target = directory / f"{stem}{suffix}"
-            os.replace(tmp, target)
-            return target
+            replace_file(tmp, first)
+            return first
         for number in range(1, 1000):
-            target = directory / (f"{stem}{suffix}" if number == 1 else f"{stem} ({number}){suffix}")
+            target = first if number == 1 else directory / f"{stem} ({number}){suffix}"
             try:
                 os.link(tmp, target)
             except FileExistsError:
                 continue
-            except OSError:
+            except OSError:  # no hard links on this file system: check, then move
                 if target.exists():
                     continue
-                os.replace(tmp, target)
+                replace_file(tmp, target)
+                return target
+            fsync_dir(directory)
             return target
         raise OnboardError(f"{directory}: already holds 999 files named {stem}; pass --force or tidy up.")
     finally:
