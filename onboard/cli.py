@@ -21,6 +21,11 @@ from onboard import __version__
 from onboard.errors import OnboardError
 
 if TYPE_CHECKING:
+    from onboard.core.state import ClientState
+    from onboard.storage.library import Library
+    from onboard.storage.store import Store
+    from onboard.storage.workspace import Workspace
+    from onboard.ui.prompt import Prompter
     from onboard.ui.terminal import Terminal
 
 COMMANDS: dict[str, tuple[str, str]] = {
@@ -117,10 +122,10 @@ class App:
     """What every command needs: the workspace, output, prompts and the clock."""
 
     home: str | None = None
-    prompter: Any = None
-    _terminal: Any = None
-    _workspace: Any = None
-    _library: Any = None
+    prompter: Prompter | None = None
+    _terminal: Terminal | None = None
+    _workspace: Workspace | None = None
+    _library: Library | None = None
 
     @property
     def terminal(self) -> Terminal:
@@ -131,7 +136,8 @@ class App:
             self._terminal = Terminal()
         return self._terminal
 
-    def workspace(self, create: bool = True):
+    def workspace(self, create: bool = True) -> Workspace:
+        """Found and opened on first use; the default ~/onboarding is made unless ``create`` is False."""
         if self._workspace is None:
             from onboard.storage.workspace import find_root, open_workspace
 
@@ -143,13 +149,14 @@ class App:
             self._workspace = open_workspace(root, create=is_default)
         return self._workspace
 
-    def store(self):
+    def store(self) -> Store:
+        """The workspace's client files; each write is committed to git when onboard.toml says so."""
         from onboard.storage.store import Store
 
         workspace = self.workspace()
         return Store(workspace.clients_dir, on_write=self._commit if workspace.settings.git_commit else None)
 
-    def _commit(self, slug: str, state: Any) -> None:
+    def _commit(self, slug: str, state: ClientState) -> None:
         from onboard.storage.gitshare import commit_change
 
         workspace = self.workspace()
@@ -157,7 +164,8 @@ class App:
         if problem:
             self.terminal.warn(problem)
 
-    def library(self):
+    def library(self) -> Library:
+        """The workspace's own playbooks over the shipped ones, loaded once per run."""
         if self._library is None:
             from onboard.storage.library import Library
 
@@ -192,7 +200,8 @@ class App:
                 raise OnboardError(f"--as-of {as_of!r} is not a date.", "Write it like 2026-03-15.") from None
         return self.now().date()
 
-    def get_prompter(self, no_input: bool):
+    def get_prompter(self, no_input: bool) -> Prompter:
+        """The prompter a test put in place, else questions on a terminal, else none (answers by flags)."""
         from onboard.ui.prompt import NoInputPrompter, QuestionaryPrompter
 
         if self.prompter is not None:
