@@ -1,3 +1,5 @@
+from datetime import date
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -23,6 +25,15 @@ from onboard.errors import OnboardError
         ("meeting_link is not set", {}, True),
         ('"a" in tags', {"tags": ["a", "b"]}, True),
         ("flag == true", {"flag": True}, True),
+        ("seats < 10", {"seats": 12}, False),
+        ("seats <= 12 and seats > 11.5", {"seats": 12}, True),
+        ("seats > 'ten'", {"seats": 12}, False),
+        ("seats < 10", {}, None),
+        ("start >= '2026-03-01'", {"start": date(2026, 3, 2)}, True),
+        ("'Acad' in business_unit", {"business_unit": "P&O Academies"}, True),
+        ("tags in ['a', 'z']", {"tags": ["b", "z"]}, True),
+        ("seats in tags", {"seats": 1, "tags": "a"}, False),
+        ("x in ['a', y]", {"x": "a"}, None),
     ],
 )
 def test_evaluates_three_valued(source, facts, expected):

@@ -14,11 +14,12 @@ decided to exit).
 
 from __future__ import annotations
 
+import operator
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, TypeAlias
 
 from onboard.errors import OnboardError
 
@@ -34,7 +35,12 @@ _TOKEN = re.compile(
     re.VERBOSE,
 )
 _KEYWORDS = {"and", "or", "not", "in", "is", "set", "true", "false", "none"}
-_ORDER_OPS = {"<", "<=", ">", ">="}
+_ORDER: dict[str, Callable[[Any, Any], bool]] = {
+    "<": operator.lt,
+    "<=": operator.le,
+    ">": operator.gt,
+    ">=": operator.ge,
+}
 
 
 class Unknown:
@@ -51,7 +57,7 @@ UNKNOWN = Unknown()
 class Literal:
     """A string, number, boolean or none written in the condition."""
 
-    value: Any
+    value: str | int | float | bool | None
 
 
 @dataclass(frozen=True)
@@ -65,7 +71,7 @@ class Name:
 class ListOf:
     """A list literal, for `in` and `not in`."""
 
-    items: tuple[Any, ...]
+    items: tuple[Node, ...]
 
 
 @dataclass(frozen=True)
@@ -73,8 +79,8 @@ class Compare:
     """A comparison: ==, !=, <, <=, >, >=, in, not in."""
 
     op: str
-    left: Any
-    right: Any
+    left: Node
+    right: Node
 
 
 @dataclass(frozen=True)
@@ -90,14 +96,18 @@ class BoolOp:
     """`and` / `or` over two or more operands (three-valued)."""
 
     op: str
-    operands: tuple[Any, ...]
+    operands: tuple[Node, ...]
 
 
 @dataclass(frozen=True)
 class Not:
     """`not` of an operand (unknown stays unknown)."""
 
-    operand: Any
+    operand: Node
+
+
+Node: TypeAlias = Literal | Name | ListOf | Compare | IsSet | BoolOp | Not
+"""A part of a parsed condition."""
 
 
 @dataclass(frozen=True)
@@ -105,13 +115,13 @@ class Condition:
     """A parsed condition: its source text and its tree."""
 
     source: str
-    tree: Any
+    tree: Node
 
     def names(self) -> set[str]:
         """Every fact name the condition reads (for validating a playbook)."""
         return _names(self.tree)
 
-    def evaluate(self, facts: Mapping[str, Any]) -> bool | None:
+    def evaluate(self, facts: Mapping[str, object]) -> bool | None:
         """True, False, or None when it depends on a fact not given yet."""
         result = _eval(self.tree, facts)
         return None if result is UNKNOWN else bool(result)
@@ -159,32 +169,33 @@ class _Parser:
             found = self.peek()
             raise self.fail(f"expected {value!r} but found {found[1] if found else 'the end'!r}")
 
-    def parse(self) -> Any:
+    def parse(self) -> Node:
         if not self.tokens:
             raise self.fail("it is empty")
         tree = self.parse_or()
-        if self.peek() is not None:
-            raise self.fail(f"unexpected {self.peek()[1]!r}")  # type: ignore[index]
+        leftover = self.peek()
+        if leftover is not None:
+            raise self.fail(f"unexpected {leftover[1]!r}")
         return tree
 
-    def parse_or(self) -> Any:
+    def parse_or(self) -> Node:
         operands = [self.parse_and()]
         while self.accept("kw", "or"):
             operands.append(self.parse_and())
         return operands[0] if len(operands) == 1 else BoolOp("or", tuple(operands))
 
-    def parse_and(self) -> Any:
+    def parse_and(self) -> Node:
         operands = [self.parse_not()]
         while self.accept("kw", "and"):
             operands.append(self.parse_not())
         return operands[0] if len(operands) == 1 else BoolOp("and", tuple(operands))
 
-    def parse_not(self) -> Any:
+    def parse_not(self) -> Node:
         if self.accept("kw", "not"):
             return Not(self.parse_not())
         return self.parse_compare()
 
-    def parse_compare(self) -> Any:
+    def parse_compare(self) -> Node:
         left = self.parse_operand()
         token = self.peek()
         if token is None:
@@ -199,12 +210,12 @@ class _Parser:
         if token == ("kw", "not") and self.peek(1) == ("kw", "in"):
             self.pos += 2
             return Compare("not in", left, self.parse_operand())
-        if token == ("kw", "in") or (token[0] == "op" and token[1] in {"==", "!=", *_ORDER_OPS}):
+        if token == ("kw", "in") or (token[0] == "op" and token[1] in {"==", "!=", *_ORDER}):
             self.pos += 1
             return Compare(token[1], left, self.parse_operand())
         return left
 
-    def parse_operand(self) -> Any:
+    def parse_operand(self) -> Node:
         token = self.peek()
         if token is None:
             raise self.fail("it ends too early")
@@ -223,7 +234,7 @@ class _Parser:
             self.expect("op", ")")
             return inner
         if (kind, value) == ("op", "["):
-            items: list[Any] = []
+            items: list[Node] = []
             if not self.accept("op", "]"):
                 items.append(self.parse_operand())
                 while self.accept("op", ","):
@@ -250,7 +261,7 @@ def parse_condition(text: str) -> Condition:
         raise OnboardError(f"Condition {text[:40]!r}…: nested too deeply.") from None
 
 
-def _names(tree: Any) -> set[str]:
+def _names(tree: Node) -> set[str]:
     if isinstance(tree, Name):
         return {tree.name}
     if isinstance(tree, IsSet):
@@ -265,12 +276,12 @@ def _names(tree: Any) -> set[str]:
     return set()
 
 
-def _lookup(facts: Mapping[str, Any], name: str) -> Any:
+def _lookup(facts: Mapping[str, object], name: str) -> object:
     value = facts.get(name, UNKNOWN)
     return UNKNOWN if value is None or value == "" else value
 
 
-def _eval(tree: Any, facts: Mapping[str, Any]) -> Any:
+def _eval(tree: Node, facts: Mapping[str, object]) -> object:
     if isinstance(tree, Literal):
         return tree.value
     if isinstance(tree, Name):
@@ -294,15 +305,15 @@ def _eval(tree: Any, facts: Mapping[str, Any]) -> Any:
     raise OnboardError("Condition has an unknown part.")
 
 
-def _truthy(value: Any) -> bool:
+def _truthy(value: object) -> bool:
     return bool(value)
 
 
-def _comparable(value: Any) -> Any:
+def _comparable(value: object) -> object:
     return value.isoformat() if isinstance(value, date) else value
 
 
-def _compare(op: str, left: Any, right: Any) -> Any:
+def _compare(op: str, left: object, right: object) -> object:
     if left is UNKNOWN or right is UNKNOWN:
         return UNKNOWN
     if isinstance(right, list) and UNKNOWN in right:
@@ -325,11 +336,6 @@ def _compare(op: str, left: Any, right: Any) -> Any:
     if op == "!=":
         return left != right
     try:
-        return {
-            "<": lambda a, b: a < b,
-            "<=": lambda a, b: a <= b,
-            ">": lambda a, b: a > b,
-            ">=": lambda a, b: a >= b,
-        }[op](left, right)
+        return _ORDER[op](left, right)
     except TypeError:
         return False
