@@ -12,8 +12,8 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any
 
-from onboard.core.fields import coerce
-from onboard.core.playbook import Gate, Playbook, Stage, Step
+from onboard.core.fields import FactValue, coerce
+from onboard.core.playbook import FollowUp, Gate, Playbook, Stage, Step
 from onboard.core.state import (
     SCHEMA,
     ClientState,
@@ -85,7 +85,7 @@ class Overview:
         raise OnboardError(f"No step {step_id!r}.")
 
 
-def applies(playbook: Playbook, step: Step, facts: Mapping[str, Any]) -> bool | None:
+def applies(playbook: Playbook, step: Step, facts: Mapping[str, object]) -> bool | None:
     """Whether a step applies: True, False (n/a), or None while a fact it depends on is unknown."""
     results = []
     stage = playbook.stage(step.stage)
@@ -224,7 +224,7 @@ def new_client(
     *,
     name: str,
     slug: str,
-    facts: Mapping[str, Any],
+    facts: Mapping[str, object],
     now: datetime,
     by: str,
 ) -> ClientState:
@@ -252,8 +252,8 @@ def new_client(
     )
 
 
-def _coerce_facts(playbook: Playbook, facts: Mapping[str, Any]) -> dict[str, Any]:
-    values = {}
+def _coerce_facts(playbook: Playbook, facts: Mapping[str, object]) -> dict[str, FactValue]:
+    values: dict[str, FactValue] = {}
     for key, raw in facts.items():
         field = playbook.fields.get(key)
         if field is None:
@@ -285,7 +285,7 @@ def complete_step(
     state: ClientState,
     step_id: str,
     *,
-    answers: Mapping[str, Any],
+    answers: Mapping[str, object],
     now: datetime,
     by: str,
     note: str = "",
@@ -375,7 +375,7 @@ def check_open(
 
 
 def set_facts(
-    playbook: Playbook, state: ClientState, values: Mapping[str, Any], *, now: datetime, by: str
+    playbook: Playbook, state: ClientState, values: Mapping[str, object], *, now: datetime, by: str
 ) -> ClientState:
     """Change client facts (a corrected date, a new business unit)."""
     coerced = _coerce_facts(playbook, values)
@@ -418,7 +418,7 @@ def initials_of(name: str) -> str:
     return "".join(part[0] for part in name.split() if part[:1].isalpha()).upper()
 
 
-def role_holder(value: Any) -> dict[str, Any]:
+def role_holder(value: object) -> dict[str, str | None]:
     """A role holder from a name or a table with name, initials and email."""
     if isinstance(value, str):
         value = {"name": value}
@@ -525,9 +525,9 @@ def describe_path(path: str) -> str:
     return f"{section} {key}"
 
 
-def convention_values(state: ClientState) -> dict[str, Any]:
+def convention_values(state: ClientState) -> dict[str, object]:
     """The values a naming convention can use for this client."""
-    values: dict[str, Any] = {"client": state.name, "slug": state.slug, **state.facts}
+    values: dict[str, object] = {"client": state.name, "slug": state.slug, **state.facts}
     for role, holder in state.roles.items():
         for attr, value in holder.items():
             values[f"roles.{role}.{attr}"] = value
@@ -538,7 +538,7 @@ def decide(
     playbook: Playbook,
     state: ClientState,
     name: str,
-    value: Any,
+    value: object,
     *,
     reason: str,
     now: datetime,
@@ -700,6 +700,6 @@ def follow_on(
     return new_state
 
 
-def next_follow_ups(playbook: Playbook, state: ClientState) -> list[Any]:
+def next_follow_ups(playbook: Playbook, state: ClientState) -> list[FollowUp]:
     """The follow-ups that apply to a finished client."""
     return [f for f in playbook.follow_ups if f.when is None or f.when.evaluate(state.facts) is True]

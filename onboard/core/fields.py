@@ -11,9 +11,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import TypeAlias
 
 from onboard.errors import OnboardError
+
+FactValue: TypeAlias = str | int | float | bool | date | list[str] | list[dict[str, object]]
+"""A fact once :func:`coerce` has checked it: one value per field type (``records`` is a list of tables)."""
 
 TYPES = ("text", "date", "email", "int", "number", "choice", "bool", "list", "records")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -54,7 +57,7 @@ class Field:
         return EXAMPLES[self.type]
 
 
-def coerce(field: Field, raw: Any) -> Any:
+def coerce(field: Field, raw: object) -> FactValue:
     """Return ``raw`` as a value of ``field``'s type, or raise a clear error."""
     try:
         return _coerce(field, raw)
@@ -66,12 +69,12 @@ def coerce(field: Field, raw: Any) -> Any:
         ) from None
 
 
-def _show(raw: Any) -> str:
+def _show(raw: object) -> str:
     text = repr(raw) if not isinstance(raw, date) else raw.isoformat()
     return text if len(text) <= 60 else text[:57] + "..."
 
 
-def _coerce(field: Field, raw: Any) -> Any:
+def _coerce(field: Field, raw: object) -> FactValue:
     kind = field.type
     if isinstance(raw, str):
         raw = raw.strip()
@@ -140,7 +143,7 @@ def _coerce(field: Field, raw: Any) -> Any:
     raise ValueError(f"has an unknown type {kind!r}")
 
 
-def _records(field: Field, raw: Any) -> list[dict[str, Any]]:
+def _records(field: Field, raw: object) -> list[dict[str, object]]:
     """A list of tables, each checked column by column (contacts, radio stations...)."""
     if isinstance(raw, str):
         import tomllib
@@ -159,7 +162,7 @@ def _records(field: Field, raw: Any) -> list[dict[str, Any]]:
         unknown = sorted(set(row) - set(known))
         if unknown:
             raise ValueError(f"entry {index} has unknown column {unknown[0]!r} (known: {', '.join(known)})")
-        clean: dict[str, Any] = {}
+        clean: dict[str, object] = {}
         for column in field.columns:
             value = row.get(column.name)
             if value in (None, ""):
@@ -174,7 +177,7 @@ def _records(field: Field, raw: Any) -> list[dict[str, Any]]:
     return rows
 
 
-def format_value(value: Any) -> str:
+def format_value(value: object) -> str:
     """Show a stored value to a person."""
     if isinstance(value, bool):
         return "yes" if value else "no"

@@ -12,10 +12,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from onboard.errors import OnboardError
 from onboard.storage.tomlfile import read_toml
+
+_Value = TypeVar("_Value")
 
 CONFIG = "onboard.toml"
 DEFAULT_HOME = "~/onboarding"
@@ -75,7 +77,7 @@ class Settings:
                 return person
         return None
 
-    def holder(self, value: Any) -> Any:
+    def holder(self, value: _Value) -> _Value | dict[str, str | None]:
         """Expand a bare name into name, initials and email when the team knows the person."""
         if isinstance(value, str) and (person := self.member(value)):
             return {"name": person.name, "initials": person.initials, "email": person.email}
