@@ -111,3 +111,9 @@ def test_list_and_due_load_no_heavy_module(tmp_path, home, command, monkeypatch)
     warm = modules(tmp_path, "--home", str(home), command, "--json")
     assert not top(warm) & HEAVY
     assert "onboard.core.engine" not in warm
+
+
+def test_json_loads_no_rich_and_a_piped_table_no_table_layout(tmp_path, home):
+    """--json never draws; piped, a table is tab-separated lines, so rich's table is not needed."""
+    assert "rich" not in top(modules(tmp_path, "--home", str(home), "list", "--json"))
+    assert "rich.table" not in modules(tmp_path, "--home", str(home), "due")
