@@ -9,7 +9,6 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any
 
 from onboard.core.engine import NA, PENDING, Overview, StepView, overview
 from onboard.core.playbook import Playbook
@@ -23,7 +22,7 @@ class AgendaItem:
     client: ClientState
     view: StepView
 
-    def as_json(self) -> dict[str, Any]:
+    def as_json(self) -> dict[str, object]:
         return {
             "client": self.client.slug,
             "name": self.client.name,
@@ -36,7 +35,7 @@ class AgendaItem:
         }
 
 
-def summary_json(state: ClientState, playbook: Playbook, ov: Overview) -> dict[str, Any]:
+def summary_json(state: ClientState, playbook: Playbook, ov: Overview) -> dict[str, object]:
     nxt = ov.next_step
     return {
         "slug": state.slug,

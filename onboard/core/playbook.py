@@ -131,7 +131,7 @@ class Playbook:
     naming: dict[str, str] = field(default_factory=dict)
     stages: tuple[Stage, ...] = ()
     notes: tuple[str, ...] = ()
-    metadata: dict[str, Any] = field(default_factory=dict)
+    metadata: dict[str, object] = field(default_factory=dict)
     decisions: dict[str, Decision] = field(default_factory=dict)
     follow_ups: tuple[FollowUp, ...] = ()
 
