@@ -39,7 +39,7 @@ def export(app: App, client: str, kind: str, output: str | None, force: bool) ->
       onboard export acme eval -o ~/Desktop
     """
     from onboard.core.engine import convention_values
-    from onboard.delivery.datafiles import load_evaluations, open_attendance, open_roster
+    from onboard.delivery.datafiles import load_attendance, load_evaluations, load_roster
     from onboard.delivery.evaluations import summarise
     from onboard.delivery.facts import delivery_info, export_stem, participants
     from onboard.outputs.excel import place, write_attendance, write_eval_summary, write_roster
@@ -63,9 +63,8 @@ def export(app: App, client: str, kind: str, output: str | None, force: bool) ->
             write_roster(path, None)
 
     elif kind in ("roster", "attendance"):
-        # both files are read as the workbook is written, a person at a time
-        roster = open_roster(folder)
-        if roster is None or not len(roster):
+        roster = load_roster(folder)
+        if roster is None or not roster.people:
             raise OnboardError(
                 f"No roster for {state.name} yet.",
                 f'Import it with `onboard roster {slug} --import "ROSTER.xlsx"`.',
@@ -76,7 +75,7 @@ def export(app: App, client: str, kind: str, output: str | None, force: bool) ->
                 write_roster(path, roster, console=console)
 
         else:
-            attendance = open_attendance(folder)
+            attendance = load_attendance(folder)
 
             def write(path):
                 write_attendance(path, roster, info, attendance, console=console)

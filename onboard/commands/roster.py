@@ -87,38 +87,29 @@ def roster(
 
 def _import_roster(app: App, store, slug: str, path: Path, skip_invalid: bool) -> None:
     from onboard.delivery.cells import problems_error
-    from onboard.delivery.datafiles import roster_writer
-    from onboard.delivery.stored import person_from_row, person_row
-    from onboard.outputs.excel import scan_roster
+    from onboard.delivery.datafiles import save_roster
+    from onboard.delivery.roster import Roster
+    from onboard.outputs.excel import import_roster
 
-    folder = store.folder(slug)
-    # the people go to a temporary file as they are read; it replaces roster.jsonl only at the end
-    with (
-        scan_roster(path, console=app.terminal.err) as scan,
-        roster_writer(folder, str(path), app.now(), app.user()) as out,
-    ):
-        for person in scan.people():
-            out.write(person_row(person))
-        if scan.fills:
-            out.rewrite(lambda values: person_row(scan.fill(person_from_row(values))))
-        report_problems(app, scan.problems)
-        if scan.problems and not skip_invalid:
-            raise problems_error(str(path), scan.problems, scan.count, "people")
-        if not scan.count:
-            raise OnboardError(f"{path}: no participants in it; nothing was stored.")
-        with store.lock(slug):
-            saved = out.commit()
-    for row, kept, email in scan.duplicates:
+    result = import_roster(path, console=app.terminal.err)
+    people = result.roster.people
+    report_problems(app, result.problems)
+    if result.problems and not skip_invalid:
+        raise problems_error(str(path), result.problems, len(people), "people")
+    if not people:
+        raise OnboardError(f"{path}: no participants in it; nothing was stored.")
+    saved = save_roster(store, slug, Roster(people, str(path), app.now(), app.user()))
+    for row, kept, email in result.duplicates:
         app.terminal.info(f"row {row}: {email} is also in row {kept}; merged into row {kept}.")
-    if scan.header.ignored:
-        app.terminal.info("Columns not used: " + ", ".join(scan.header.ignored))
+    if result.header.ignored:
+        app.terminal.info("Columns not used: " + ", ".join(result.header.ignored))
     extra = []
-    if scan.duplicates:
-        extra.append(f"{len(scan.duplicates)} duplicate(s) merged")
-    if scan.problems:
-        extra.append(f"{len(scan.problems)} row(s) skipped")
+    if result.duplicates:
+        extra.append(f"{len(result.duplicates)} duplicate(s) merged")
+    if result.problems:
+        extra.append(f"{len(result.problems)} row(s) skipped")
     note = f" ({'; '.join(extra)})" if extra else ""
-    app.terminal.success(f"Imported {scan.count} people from {path.name} into {saved}{note}")
+    app.terminal.success(f"Imported {len(people)} people from {path.name} into {saved}{note}")
     app.terminal.hint(f"onboard export {slug} attendance")
 
 
@@ -134,16 +125,15 @@ def _parse_day(day: str | None) -> date | None:
 def _import_attendance(
     app: App, store, slug: str, state, path: Path, day: str | None, skip_invalid: bool
 ) -> None:
+    from onboard.delivery.attendance import AttendanceTally, merge_attendance
     from onboard.delivery.cells import problems_error
-    from onboard.delivery.datafiles import open_roster
+    from onboard.delivery.datafiles import load_roster, update_attendance
     from onboard.delivery.facts import delivery_info, start_time
-    from onboard.delivery.marks import AttendanceScan
-    from onboard.delivery.recorder import AttendanceRecorder
-    from onboard.outputs.excel import attendance_rows
+    from onboard.delivery.matching import match_marks
+    from onboard.outputs.excel import import_attendance
 
-    folder = store.folder(slug)
-    roster = open_roster(folder)
-    if roster is None or not len(roster):
+    roster = load_roster(store.folder(slug))
+    if roster is None or not roster.people:
         raise OnboardError(
             f"No roster for {state.name}: attendance is matched against it.",
             f'Import it first: onboard roster {slug} --import "ROSTER.xlsx"',
@@ -154,52 +144,57 @@ def _import_attendance(
             f"{state.name} has no course date yet.",
             f"Set it with `onboard set {slug} course_date=YYYY-MM-DD`.",
         )
-    when = _parse_day(day)
+    imported = import_attendance(path, info.days, day=_parse_day(day), console=app.terminal.err)
+    report_problems(app, imported.problems)
+    if imported.problems and not skip_invalid:
+        raise problems_error(str(path), imported.problems, len(imported.marks), "rows")
+    if not imported.days:
+        raise OnboardError(
+            f"{path}: no attendance is marked in it (every Present column is blank); nothing was stored.",
+            "Fill in Present (Yes or No) for each participant and import it again.",
+        )
     holders = [h for h in state.roles.values() if isinstance(h, dict)]
-    # read once, matched to the roster row by row; stored only after every check below
-    with AttendanceRecorder(
+    matching = match_marks(
+        imported.marks,
         roster,
         ignore_emails=[str(h.get("email") or "") for h in holders],
         ignore_names=[str(h.get("name") or "") for h in holders],
-    ) as recorder:
-        with attendance_rows(path, console=app.terminal.err) as rows:
-            recorder.read(AttendanceScan(rows, str(path), info.days, day=when))
-        report_problems(app, recorder.problems)
-        if recorder.problems and not skip_invalid:
-            raise problems_error(str(path), recorder.problems, recorder.count, "rows")
-        if not recorder.days:
-            raise OnboardError(
-                f"{path}: no attendance is marked in it (every Present column is blank); nothing was stored.",
-                "Fill in Present (Yes or No) for each participant and import it again.",
-            )
-        if recorder.report and not recorder.matched:
-            raise OnboardError(
-                f"{path}: nobody in it matches the roster by email or name; nothing was stored.",
-                "Check that it is the report of this client's session.",
-            )
-        source: dict[str, Any] = {
-            "file": str(path),
-            "kind": "meeting report" if recorder.report else "attendance sheet",
-            "days": list(recorder.days),
-            "at": app.now().replace(microsecond=0),
-            "by": app.user(),
-        }
-        saved, tally = recorder.commit(store, slug, info.days, source, start=start_time(info.times))
+    )
+    if imported.report and not matching.matched:
+        raise OnboardError(
+            f"{path}: nobody in it matches the roster by email or name; nothing was stored.",
+            "Check that it is the report of this client's session.",
+        )
+    source: dict[str, Any] = {
+        "file": str(path),
+        "kind": "meeting report" if imported.report else "attendance sheet",
+        "days": list(imported.days),
+        "at": app.now().replace(microsecond=0),
+        "by": app.user(),
+    }
+    saved, attendance = update_attendance(
+        store,
+        slug,
+        lambda existing: merge_attendance(
+            existing, roster, info.days, imported, matching, source, start=start_time(info.times)
+        ),
+    )
+    tally = AttendanceTally.of(attendance, imported.days)
     term = app.terminal
-    if recorder.ambiguous:
+    if matching.ambiguous:
         term.warn(
             "Not recorded: the same name as more than one person on the roster: "
-            + ", ".join(m.name for m in recorder.ambiguous)
+            + ", ".join(m.name for m in matching.ambiguous)
         )
-    if recorder.report and recorder.unmatched:
+    if imported.report and matching.unmatched:
         term.warn(
             "Not on the roster, not recorded: "
-            + ", ".join(m.name or m.email for m in recorder.unmatched)
+            + ", ".join(m.name or m.email for m in matching.unmatched)
             + ". Add them to the roster and import the report again if they took part."
         )
-    if tally.walk_ins.count and not recorder.report:
+    if tally.walk_ins.count and not imported.report:
         term.info(f"Walk-ins (not on the roster): {tally.walk_ins}")
-    for covered in recorder.days:
+    for covered in imported.days:
         absent = tally.absent[covered]
         line = f"{covered:%a %d %b %Y}: {tally.present[covered]} present, {absent.count} absent"
         if absent.count:

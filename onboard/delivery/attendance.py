@@ -3,10 +3,8 @@
 Every person on the roster has an :class:`Attendee` record saying, for each
 course day, present or absent; walk-ins (people marked present who are not
 on the roster) have one too. An import replaces the days it covers and
-leaves the others: :func:`merge_person` and :func:`merge_walk_ins` build the
-new record person by person (streamed by :mod:`onboard.delivery.recorder`), and
-:func:`merge_attendance` is the same steps in memory, so both ways give the
-same answers. :class:`AttendanceTally` counts what the import reports.
+leaves the others (:func:`merge_attendance`); :class:`AttendanceTally`
+counts what the import reports.
 """
 
 from __future__ import annotations
@@ -63,25 +61,12 @@ class Attendance:
     def __iter__(self) -> Iterator[Attendee]:
         return iter(self.people)
 
-    def lookup(self) -> RecordLookup:
-        return RecordLookup(self.people)
+    def by_key(self) -> dict[str, Attendee]:
+        """The records by :attr:`Attendee.key` (the last one of a key, should a file repeat it)."""
+        return {record.key: record for record in self.people}
 
 
-class RecordLookup:
-    """Attendance records found by key, each handed out once; :meth:`rest` gives the others, in order."""
-
-    def __init__(self, records: Iterable[Attendee]) -> None:
-        self._records = {record.key: record for record in records}
-
-    def pop(self, key: str) -> Attendee | None:
-        return self._records.pop(key, None)
-
-    def rest(self) -> Iterator[Attendee]:
-        records, self._records = self._records, {}
-        yield from records.values()
-
-
-def merge_person(
+def _merge_person(
     record: Attendee | None,
     person: Person,
     marks: Iterable[Mark],
@@ -89,7 +74,7 @@ def merge_person(
     covered: set[date],
     start: time | None = None,
 ) -> Attendee:
-    """One roster person's record after an import (see :func:`merge_attendance`).
+    """One roster person's record after an import.
 
     ``record`` is the stored one (None: none yet); ``marks`` the import's
     rows matched to the person; ``start`` (for a one-day meeting report)
@@ -112,7 +97,7 @@ def merge_person(
     return record
 
 
-def merge_walk_ins(old: Iterable[Attendee], marks: Iterable[Mark], covered: set[date]) -> Iterator[Attendee]:
+def _merge_walk_ins(old: Iterable[Attendee], marks: Iterable[Mark], covered: set[date]) -> Iterator[Attendee]:
     """The walk-ins after an import of a sheet: those recorded before (with the import's rows for
     them), then the import's unmatched rows marked present on some day, one record per person."""
     new: dict[str, list[Mark]] = {}
@@ -150,7 +135,7 @@ def merge_attendance(
     marked present) are added as not on the roster. A meeting report's
     unmatched people are only reported, never added.
     """
-    lookup = existing.lookup() if existing else RecordLookup(())
+    records = existing.by_key() if existing else {}
     covered = set(imported.days)
     in_course = set(days)
     late_from = start if imported.report and len(days) == 1 else None
@@ -158,10 +143,10 @@ def merge_attendance(
     for mark, person in matching.matched:
         groups.setdefault(person.key, []).append(mark)
     people = [
-        merge_person(lookup.pop(p.key), p, groups.pop(p.key, ()), in_course, covered, late_from)
+        _merge_person(records.pop(p.key, None), p, groups.pop(p.key, ()), in_course, covered, late_from)
         for p in roster.people
     ]
-    people.extend(merge_walk_ins(lookup.rest(), () if imported.report else matching.unmatched, covered))
+    people.extend(_merge_walk_ins(records.values(), () if imported.report else matching.unmatched, covered))
     sources = [*(existing.sources if existing else []), source]
     return Attendance(tuple(days), people, sources[-20:])
 
@@ -198,7 +183,7 @@ class Names:
 
 
 class AttendanceTally:
-    """What recorded attendance says, counted record by record as they are written."""
+    """What recorded attendance says about some of its days: who took part, who was absent, walk-ins."""
 
     def __init__(self, days: Sequence[date]) -> None:
         self.days = tuple(days)
@@ -206,6 +191,13 @@ class AttendanceTally:
         self.present: Counter[date] = Counter()
         self.absent = {d: Names() for d in self.days}
         self.walk_ins = Names()
+
+    @classmethod
+    def of(cls, attendance: Attendance, days: Sequence[date]) -> AttendanceTally:
+        tally = cls(days)
+        for record in attendance:
+            tally.add(record)
+        return tally
 
     def add(self, record: Attendee) -> None:
         if record.attended:

@@ -20,7 +20,7 @@ from datetime import date, time, timedelta
 from pathlib import Path
 from typing import Any
 
-from onboard.delivery.datafiles import load_evaluations, open_attendance, open_roster
+from onboard.delivery.datafiles import load_attendance, load_evaluations, load_roster
 from onboard.delivery.evaluations import summarise
 from onboard.errors import OnboardError
 
@@ -152,16 +152,10 @@ def export_stem(kind: str, naming: Mapping[str, str], values: Mapping[str, objec
 
 def _attendance_counts(folder: Path) -> tuple[int, list[date]] | None:
     """People present on at least one day, and the days with anything recorded; None: no attendance."""
-    attendance = open_attendance(folder)
+    attendance = load_attendance(folder)
     if attendance is None:
         return None
-    attended = 0
-    seen: set[date] = set()
-    for record in attendance:
-        if record.attended:
-            attended += 1
-        seen.update(record.present)
-    return attended, [d for d in attendance.days if d in seen]
+    return attendance.present_count(), attendance.recorded_days()
 
 
 def participants(folder: Path) -> tuple[int | None, str]:
@@ -176,11 +170,9 @@ def participants(folder: Path) -> tuple[int | None, str]:
 def _participants(folder: Path, counts: tuple[int, list[date]] | None) -> tuple[int | None, str]:
     if counts is not None and counts[1]:
         return counts[0], "attendance"
-    roster = open_roster(folder)
-    if roster is not None:
-        count = sum(1 for _ in roster)
-        if count:
-            return count, "roster"
+    roster = load_roster(folder)
+    if roster is not None and roster.people:
+        return len(roster.people), "roster"
     return None, ""
 
 

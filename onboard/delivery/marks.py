@@ -7,9 +7,9 @@ where our sheet's rows end (the :data:`FOOT_MARK` row). Matching the marks
 to the roster is :mod:`onboard.delivery.matching`, merging them into the record
 :mod:`onboard.delivery.attendance`.
 
-:class:`AttendanceScan` yields the marks as they are read, so a large file
-is streamed; :func:`parse_attendance` is the same steps collected into a
-list.
+:func:`parse_attendance` is the one way in: whether a blank Present cell is
+an absence depends on the whole column, so the marks are settled only once
+every row is read.
 """
 
 from __future__ import annotations
@@ -71,159 +71,6 @@ def _attendance_header_score(header: HeaderMap) -> int:
     return 1 + int(has_email and header.has_name)
 
 
-class AttendanceScan:
-    """An attendance file read one row at a time (see :func:`parse_attendance`).
-
-    :meth:`marks` yields each usable row as a :class:`Mark` with its Present
-    values as written (None for a blank), so a caller can stream them
-    somewhere instead of holding them. Whether a blank is an absence depends
-    on the whole column, so once the rows are read :meth:`finish` works out
-    the days the file covers and :meth:`resolve` settles each mark.
-    """
-
-    def __init__(
-        self,
-        rows: Iterable[tuple[int, Sequence[object]]],
-        source: str,
-        course: Sequence[date],
-        *,
-        day: date | None = None,
-    ) -> None:
-        header, buffered, rest = find_header(iter(rows), _attendance_header_score, days=course)
-        if header is None or not ("email" in header.columns or header.has_name):
-            raise OnboardError(
-                f"{source}: no email or name column ({headers_seen(header)}).",
-                "An attendance file needs the participants' emails or names.",
-            )
-        self.source = source
-        self.course = tuple(course)
-        self.day = day
-        self.header = header
-        self.report = not header.present
-        self.problems: list[Problem] = []
-        self.count = 0
-        self.days: tuple[date, ...] = ()
-        self._rows = itertools.chain(buffered, rest)
-        self._marked: set[date] = set()
-        self._joined: Counter[date] = Counter()
-        self._present_cols: list[tuple[int, date]] = []
-        for index, when in header.present:
-            if when is None:
-                if len(header.present) == 1 and (day or len(course) == 1):
-                    when = day or course[0]
-                else:
-                    raise OnboardError(
-                        f"{source}: column {column_letter(index + 1)} ({header.header(index)}) does not say which day.",
-                        "Put the date in the header, like 'Present 2026-03-16', or pass --day YYYY-MM-DD.",
-                    )
-            if course and when not in course:
-                raise OnboardError(
-                    f"{source}: column {column_letter(index + 1)} ({header.header(index)}) is for {when}, "
-                    f"which is not a day of the course ({', '.join(str(d) for d in course)}).",
-                    "Export a new sheet with `onboard export CLIENT attendance` after changing the dates.",
-                )
-            self._present_cols.append((index, when))
-
-    def _fail(self, number: int, index: int | None, reason: str) -> None:
-        self.problems.append(
-            Problem(
-                number,
-                reason,
-                index + 1 if index is not None else None,
-                self.header.header(index) if index is not None else "",
-            )
-        )
-
-    def marks(self) -> Iterator[Mark]:
-        """The usable rows, as read; unusable ones go to :attr:`problems`."""
-        report, cols, fail = self.report, self.header.columns, self._fail
-        present_cols = self._present_cols
-        email_col = cols.get("email")
-        extras = [
-            (name, cols[name], parse)
-            for name, parse in (
-                ("minutes_late", _minutes),
-                ("notes", _notes),
-                ("lxp_registered", yes_no_value),
-            )
-            if name in cols
-        ]
-        join_col = cols.get("join_time")
-        foot = FOOT_MARK.casefold()
-        started = False
-        for number, values in self._rows:
-            first = values[0] if values else None
-            if isinstance(first, str) and first.strip().casefold() == foot:
-                break
-            if is_blank(values):
-                if report and started:
-                    break
-                continue
-            started = True
-            email = ""
-            if email_col is not None:
-                cell = cell_at(values, email_col)
-                if not is_blank((cell,)):
-                    try:
-                        email = email_value(cell)
-                    except CellError as exc:
-                        fail(number, email_col, str(exc))
-                        continue
-            try:
-                name = _row_name(values, cols)
-            except CellError as exc:
-                fail(number, None, str(exc))
-                continue
-            if not email and not name:
-                if any(not is_blank((cell_at(values, i),)) for i, _ in present_cols):
-                    fail(number, None, "a mark without a name or email")
-                continue
-            mark = Mark(number, email, name, {})
-            ok = True
-            if report:
-                mark.joined = parse_timestamp(cell_at(values, join_col))
-            for index, when in present_cols:
-                try:
-                    mark.present[when] = yes_no_value(cell_at(values, index))
-                except CellError as exc:
-                    fail(number, index, str(exc).replace("yes or no", "Yes or No"))
-                    ok = False
-            for name_, index, parse in extras:
-                try:
-                    setattr(mark, name_, parse(cell_at(values, index)))
-                except CellError as exc:
-                    fail(number, index, str(exc))
-                    ok = False
-            if not ok:
-                continue
-            if report:
-                if mark.joined:
-                    self._joined[mark.joined.date()] += 1
-            else:
-                for when, value in mark.present.items():
-                    if value is not None:
-                        self._marked.add(when)
-            self.count += 1
-            yield mark
-
-    def finish(self) -> tuple[date, ...]:
-        """The days the file records, once every row is read: a report's one day, a sheet's marked days."""
-        if self.report:
-            self.days = (_report_day(self._joined, self.source, self.course, self.day),)
-        else:
-            self.days = tuple(d for _, d in self._present_cols if d in self._marked)
-        return self.days
-
-    def resolve(self, mark: Mark) -> Mark:
-        """A mark as recorded: present on a report's day; on a sheet, blank is absent on a marked day."""
-        if self.report:
-            mark.present = {self.days[0]: True}
-        else:
-            marked = self._marked
-            mark.present = {d: bool(v) for d, v in mark.present.items() if d in marked}
-        return mark
-
-
 def parse_attendance(
     rows: Iterable[tuple[int, Sequence[object]]],
     source: str,
@@ -238,12 +85,122 @@ def parse_attendance(
     times say, else the course's only day. In a sheet, a day column with any
     mark in it counts a blank as absent; a day column left blank records nothing.
     """
-    scan = AttendanceScan(rows, source, course, day=day)
-    marks = list(scan.marks())
-    scan.finish()
-    for mark in marks:
-        scan.resolve(mark)
-    return AttendanceImport(marks, scan.days, scan.report, scan.problems, scan.header)
+    header, buffered, rest = find_header(iter(rows), _attendance_header_score, days=course)
+    if header is None or not ("email" in header.columns or header.has_name):
+        raise OnboardError(
+            f"{source}: no email or name column ({headers_seen(header)}).",
+            "An attendance file needs the participants' emails or names.",
+        )
+    reader = _MarkReader(header, _present_columns(header, source, course, day))
+    marks = [
+        mark
+        for number, values in reader.rows(itertools.chain(buffered, rest))
+        if (mark := reader.mark(number, values))
+    ]
+    report = not header.present
+    if report:
+        seen = Counter(m.joined.date() for m in marks if m.joined)
+        days: tuple[date, ...] = (_report_day(seen, source, course, day),)
+        for mark in marks:
+            mark.present = {days[0]: True}
+    else:
+        marked = {d for m in marks for d, v in m.present.items() if v is not None}
+        days = tuple(d for _, d in reader.present if d in marked)
+        for mark in marks:  # on a marked day a blank is an absence; an unmarked day records nothing
+            mark.present = {d: bool(v) for d, v in mark.present.items() if d in marked}
+    return AttendanceImport(marks, days, report, reader.problems, header)
+
+
+def _present_columns(
+    header: HeaderMap, source: str, course: Sequence[date], day: date | None
+) -> list[tuple[int, date]]:
+    """The Present columns and their days; a column without a day is the only day there is."""
+    columns = []
+    for index, when in header.present:
+        if when is None:
+            if len(header.present) == 1 and (day or len(course) == 1):
+                when = day or course[0]
+            else:
+                raise OnboardError(
+                    f"{source}: column {column_letter(index + 1)} ({header.header(index)}) does not say which day.",
+                    "Put the date in the header, like 'Present 2026-03-16', or pass --day YYYY-MM-DD.",
+                )
+        if course and when not in course:
+            raise OnboardError(
+                f"{source}: column {column_letter(index + 1)} ({header.header(index)}) is for {when}, "
+                f"which is not a day of the course ({', '.join(str(d) for d in course)}).",
+                "Export a new sheet with `onboard export CLIENT attendance` after changing the dates.",
+            )
+        columns.append((index, when))
+    return columns
+
+
+class _MarkReader:
+    """Turns the rows of an attendance file into marks, collecting the rows that cannot be used."""
+
+    def __init__(self, header: HeaderMap, present: list[tuple[int, date]]) -> None:
+        self.header = header
+        self.present = present
+        self.report = not header.present
+        self.problems: list[Problem] = []
+        cols = header.columns
+        parsers = {"minutes_late": _minutes, "notes": _notes, "lxp_registered": yes_no_value}
+        self._extras = [(name, cols[name], parse) for name, parse in parsers.items() if name in cols]
+
+    def rows(self, rows: Iterable[tuple[int, Sequence[object]]]) -> Iterator[tuple[int, Sequence[object]]]:
+        """The rows of people: up to our sheet's :data:`FOOT_MARK` row, or a report's first blank row."""
+        foot = FOOT_MARK.casefold()
+        started = False
+        for number, values in rows:
+            first = values[0] if values else None
+            if isinstance(first, str) and first.strip().casefold() == foot:
+                return
+            if is_blank(values):
+                if self.report and started:
+                    return
+                continue
+            started = True
+            yield number, values
+
+    def _fail(self, number: int, index: int | None, reason: str) -> None:
+        label = self.header.header(index) if index is not None else ""
+        self.problems.append(Problem(number, reason, index + 1 if index is not None else None, label))
+
+    def mark(self, number: int, values: Sequence[object]) -> Mark | None:
+        """The row as a mark with its Present values as written (None: blank); None when it cannot be used."""
+        cols = self.header.columns
+        email = ""
+        email_col = cols.get("email")
+        if email_col is not None and not is_blank((cell_at(values, email_col),)):
+            try:
+                email = email_value(cell_at(values, email_col))
+            except CellError as exc:
+                self._fail(number, email_col, str(exc))
+                return None
+        try:
+            name = _row_name(values, cols)
+        except CellError as exc:
+            self._fail(number, None, str(exc))
+            return None
+        if not email and not name:
+            if any(not is_blank((cell_at(values, i),)) for i, _ in self.present):
+                self._fail(number, None, "a mark without a name or email")
+            return None
+        mark = Mark(number, email, name, {})
+        before = len(self.problems)
+        if self.report:
+            mark.joined = parse_timestamp(cell_at(values, cols.get("join_time")))
+        for index, when in self.present:
+            try:
+                mark.present[when] = yes_no_value(cell_at(values, index))
+            except CellError as exc:
+                self._fail(number, index, str(exc).replace("yes or no", "Yes or No"))
+        for field_name, index, parse in self._extras:
+            try:
+                setattr(mark, field_name, parse(cell_at(values, index)))
+            except CellError as exc:
+                self._fail(number, index, str(exc))
+        return mark if len(self.problems) == before else None
 
 
 def _row_name(values: Sequence[object], cols: Mapping[str, int]) -> str:

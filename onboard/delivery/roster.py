@@ -6,10 +6,8 @@ file was (an xlsx sheet, a CSV). The header is mapped to our fields
 row number, column and reason (:mod:`onboard.delivery.cells`), and a later row with
 the same email fills the first one's blanks instead of adding a person.
 
-:class:`RosterScan` yields the people as they are read, so a large roster is
-streamed to its file; memory holds the emails seen (a
-:class:`~onboard.delivery.keyindex.KeyIndex`), never the people. :func:`parse_roster`
-is the same steps collected into a list. :class:`Person` and :class:`Roster`
+:func:`parse_roster` reads the rows into a :class:`Roster` in memory (a
+50,000-row roster is a few tens of MB). :class:`Person` and :class:`Roster`
 are the people every other module (attendance, the files, the exports)
 works with.
 """
@@ -18,7 +16,7 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -36,7 +34,6 @@ from onboard.delivery.cells import (
     yes_no_value,
 )
 from onboard.delivery.headers import HeaderMap, HeaderNotFound, find_header, headers_seen
-from onboard.delivery.keyindex import KeyIndex
 
 ROSTER_FIELDS = ("first_name", "last_name", "email", "title", "location", "lxp_registered", "notes")
 ROSTER_HEADERS = {
@@ -163,124 +160,78 @@ def _roster_header_score(header: HeaderMap) -> int:
     return 1 + int(header.has_name) + int(len(header.columns) >= 3)
 
 
-class RosterScan:
-    """A roster's rows read one at a time: the header mapped, every row checked, people de-duplicated.
-
-    :meth:`people` yields each new person as its row is read, so a caller can
-    stream them to a file. A later row with the same email is reported in
-    :attr:`duplicates` and fills the first one's blanks: those fills are
-    collected in :attr:`fills` (by the first row's number) for the caller to
-    apply, since the first person may already be written. Memory holds the
-    emails seen (compactly, in a :class:`KeyIndex`), not the people.
-    """
-
-    def __init__(self, rows: Iterable[tuple[int, Sequence[object]]], source: str) -> None:
-        header, buffered, rest = find_header(iter(rows), _roster_header_score)
-        if header is None or "email" not in header.columns:
-            raise HeaderNotFound(
-                f"{source}: no email column ({headers_seen(header)}).",
-                "Name a column 'Email' (or 'E-mail', 'Email Address'); people are matched by email.",
-            )
-        self.source = source
-        self.header = header
-        self.problems: list[Problem] = []
-        self.duplicates: list[tuple[int, int, str]] = []
-        self.fills: dict[int, Person] = {}
-        self.blank_rows = 0
-        self.count = 0
-        self._rows = itertools.chain(buffered, rest)
-
-    def _fail(self, number: int, index: int | None, reason: str) -> None:
-        label = self.header.header(index) if index is not None else ""
-        self.problems.append(Problem(number, reason, index + 1 if index is not None else None, label))
-
-    def people(self) -> Iterator[Person]:
-        cols = self.header.columns
-        get = cols.get
-        text_columns = [
-            (name, get(name)) for name in ("first_name", "last_name", "full_name", "title", "location")
-        ]
-        notes_col, lxp_col, email_col = get("notes"), get("lxp_registered"), cols["email"]
-        seen = KeyIndex()
-        for number, values in self._rows:
-            if is_blank(values):
-                self.blank_rows += 1
-                continue
-            ok = True
-            texts: dict[str, str] = {}
-            for name, index in text_columns:
-                try:
-                    texts[name] = text_value(cell_at(values, index))
-                except CellError as exc:
-                    self._fail(number, index, str(exc))
-                    ok = False
-            try:
-                notes = text_value(cell_at(values, notes_col), dates_ok=True, multiline=True)
-            except CellError as exc:
-                self._fail(number, notes_col, str(exc))
-                ok = False
-                notes = ""
-            try:
-                lxp = yes_no_value(cell_at(values, lxp_col))
-            except CellError as exc:
-                self._fail(number, lxp_col, str(exc))
-                ok = False
-                lxp = None
-            try:
-                email = email_value(cell_at(values, email_col))
-            except CellError as exc:
-                self._fail(number, email_col, str(exc))
-                continue
-            if not ok:
-                continue
-            first, last = texts.get("first_name", ""), texts.get("last_name", "")
-            if not first and not last and texts.get("full_name"):
-                first, last = split_full_name(texts["full_name"])
-            if not first and not last:
-                self._fail(number, None, "no name (give a first and last name, or a full name)")
-                continue
-            person = Person(
-                email=email,
-                first_name=first,
-                last_name=last,
-                title=texts.get("title", ""),
-                location=texts.get("location", ""),
-                lxp_registered=lxp,
-                notes=notes,
-                row=number,
-            )
-            kept = seen.setdefault(person.key, number)
-            if kept != number:
-                self.duplicates.append((number, kept, email))
-                filler = self.fills.get(kept)
-                if filler is None:
-                    self.fills[kept] = person
-                else:
-                    _fill_blanks(filler, person)
-                continue
-            self.count += 1
-            yield person
-
-    def fill(self, person: Person) -> Person:
-        """``person`` (yielded earlier) with the blanks its duplicates filled."""
-        filler = self.fills.get(person.row)
-        if filler is not None:
-            _fill_blanks(person, filler)
-        return person
-
-    def collect(self) -> RosterImport:
-        """Every row, the people in memory."""
-        people = list(self.people())
-        for person in people:
-            self.fill(person)
-        return RosterImport(
-            Roster(people, source=self.source), self.header, self.problems, self.duplicates, self.blank_rows
-        )
-
-
 def parse_roster(rows: Iterable[tuple[int, Sequence[object]]], source: str) -> RosterImport:
-    """Read a roster's rows: map the header, check every row, de-duplicate by email."""
-    return RosterScan(rows, source).collect()
+    """Read a roster's rows: map the header, check every row, de-duplicate by email.
+
+    A row that cannot be used is reported in ``problems``; a later row with
+    the email of an earlier one is reported in ``duplicates`` and fills the
+    earlier person's blanks instead of adding a person. Raises
+    :class:`HeaderNotFound` when the first rows have no email column (the
+    caller may try another sheet).
+    """
+    header, buffered, rest = find_header(iter(rows), _roster_header_score)
+    if header is None or "email" not in header.columns:
+        raise HeaderNotFound(
+            f"{source}: no email column ({headers_seen(header)}).",
+            "Name a column 'Email' (or 'E-mail', 'Email Address'); people are matched by email.",
+        )
+    result = RosterImport(Roster([], source=source), header)
+    seen: dict[str, Person] = {}
+    for number, values in itertools.chain(buffered, rest):
+        if is_blank(values):
+            result.blank_rows += 1
+            continue
+        person = _person(number, values, header, result.problems)
+        if person is None:
+            continue
+        kept = seen.setdefault(person.key, person)
+        if kept is person:
+            result.roster.people.append(person)
+        else:
+            result.duplicates.append((number, kept.row, person.email))
+            _fill_blanks(kept, person)
+    return result
+
+
+def _person(
+    number: int, values: Sequence[object], header: HeaderMap, problems: list[Problem]
+) -> Person | None:
+    """The person in one row, or None after adding to ``problems`` every reason the row cannot be used."""
+    cols = header.columns
+
+    def fail(index: int | None, reason: str) -> None:
+        label = header.header(index) if index is not None else ""
+        problems.append(Problem(number, reason, index + 1 if index is not None else None, label))
+
+    def read(name: str, parse: Callable[[object], Any], blank: Any) -> Any:
+        index = cols.get(name)
+        try:
+            return parse(cell_at(values, index))
+        except CellError as exc:
+            fail(index, str(exc))
+            return blank
+
+    before = len(problems)
+    texts = {
+        name: read(name, text_value, "")
+        for name in ("first_name", "last_name", "full_name", "title", "location")
+    }
+    notes = read("notes", _notes, "")
+    lxp = read("lxp_registered", yes_no_value, None)
+    email = read("email", email_value, None)
+    if email is None or len(problems) > before:
+        return None
+    first, last = texts["first_name"], texts["last_name"]
+    if not first and not last and texts["full_name"]:
+        first, last = split_full_name(texts["full_name"])
+    if not first and not last:
+        fail(None, "no name (give a first and last name, or a full name)")
+        return None
+    return Person(email, first, last, texts["title"], texts["location"], lxp, notes, number)
+
+
+def _notes(value: object) -> str:
+    return text_value(value, dates_ok=True, multiline=True)
 
 
 def _fill_blanks(kept: Person, other: Person) -> None:

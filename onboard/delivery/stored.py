@@ -6,8 +6,7 @@ record as a row of JSON values (:data:`PERSON_FIELDS`, :data:`ATTENDEE_FIELDS`);
 versions (still read), hold TOML documents. A stored value is checked as it
 is read back, and a wrong one is an error that names it. The conversions sit
 here beside :data:`SCHEMA`, so that a change of format is made in one
-place; reading and writing the files themselves is :mod:`onboard.delivery.jsonl` and
-:mod:`onboard.delivery.datafiles`.
+place; reading and writing the files themselves is :mod:`onboard.delivery.datafiles`.
 """
 
 from __future__ import annotations
@@ -104,19 +103,6 @@ def attendee_row(record: Attendee) -> list[Any]:
     ]
 
 
-class _Days(dict):
-    """ISO dates already read, by their text: a stored file repeats the same few days on every line."""
-
-    def __missing__(self, text: str) -> date:
-        day = date.fromisoformat(text)
-        if len(self) < 4096:
-            self[text] = day
-        return day
-
-
-_DAYS = _Days()
-
-
 def attendee_from_row(values: Sequence[Any]) -> Attendee:
     email, name, present, absent, late, notes, lxp, on_roster = values
     if not (type(email) is type(name) is type(notes) is str):
@@ -129,12 +115,12 @@ def attendee_from_row(values: Sequence[Any]) -> Attendee:
         raise RowError("a record needs an email or a name")
     if type(present) is not list or type(absent) is not list:
         raise RowError(f"present and absent must be lists of dates, not {present!r} and {absent!r}")
-    days, marks = _DAYS, {}
+    marks = {}
     try:
         for d in absent:
-            marks[days[d]] = False
+            marks[date.fromisoformat(d)] = False
         for d in present:
-            marks[days[d]] = True
+            marks[date.fromisoformat(d)] = True
     except (TypeError, ValueError):
         raise RowError(
             f"present and absent must be lists of dates (YYYY-MM-DD), not {present!r} and {absent!r}"

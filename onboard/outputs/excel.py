@@ -32,12 +32,13 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from onboard.delivery.attendance import Attendance
 from onboard.delivery.cells import FORMULA_PREFIXES, column_letter
 from onboard.delivery.evaluations import EvalImport, EvalSummary, Evaluations, parse_evaluations
 from onboard.delivery.facts import DeliveryInfo
 from onboard.delivery.headers import HeaderNotFound
 from onboard.delivery.marks import FOOT_MARK, AttendanceImport, parse_attendance
-from onboard.delivery.roster import ROSTER_FIELDS, ROSTER_HEADERS, Person, RosterImport, RosterScan
+from onboard.delivery.roster import ROSTER_FIELDS, ROSTER_HEADERS, Person, RosterImport, parse_roster
 from onboard.errors import OnboardError
 from onboard.storage.atomic import fsync_dir, replace_file, temporary
 
@@ -346,44 +347,25 @@ def _csv_rows(path: Path, console: Any, label: str) -> Rows:
         ) from None
 
 
-@contextlib.contextmanager
-def scan_roster(path: Path, console: Any = None) -> Iterator[RosterScan]:
-    """A roster's rows, checked as they are read, from an xlsx (the first sheet with an email
-    column) or a CSV; the file stays open until the ``with`` block ends."""
-    source = str(path)
+def import_roster(path: Path, console: Any = None) -> RosterImport:
+    """Read a roster from an xlsx (the first sheet with an email column) or a CSV."""
     with open_tables(Path(path), console, "Reading roster") as tables:
-        first_error: OnboardError | None = None
+        first_error: HeaderNotFound | None = None
         for _, rows in tables:
             try:
-                scan = RosterScan(rows(), source)
+                return parse_roster(rows(), str(path))
             except HeaderNotFound as exc:
                 first_error = first_error or exc
-                continue
-            yield scan
-            return
         assert first_error is not None
         raise first_error
-
-
-def import_roster(path: Path, console: Any = None) -> RosterImport:
-    """Read a roster from an xlsx (the first sheet with an email column) or a CSV, in memory."""
-    with scan_roster(path, console) as scan:
-        return scan.collect()
-
-
-@contextlib.contextmanager
-def attendance_rows(path: Path, console: Any = None) -> Iterator[Rows]:
-    """The rows of an attendance sheet or meeting report (its first sheet), read as they are used."""
-    with open_tables(Path(path), console, "Reading attendance") as tables:
-        yield tables[0][1]()
 
 
 def import_attendance(
     path: Path, days: Sequence[date], *, day: date | None = None, console: Any = None
 ) -> AttendanceImport:
-    """Read a filled-in attendance sheet (ours or anyone's) or a meeting attendance report, in memory."""
-    with attendance_rows(path, console) as rows:
-        return parse_attendance(rows, str(path), days, day=day)
+    """Read a filled-in attendance sheet (ours or anyone's) or a meeting attendance report (its first sheet)."""
+    with open_tables(Path(path), console, "Reading attendance") as tables:
+        return parse_attendance(tables[0][1](), str(path), days, day=day)
 
 
 def import_evaluations(path: Path, console: Any = None) -> EvalImport:
@@ -556,8 +538,7 @@ ROSTER_WIDTHS = (16, 18, 32, 28, 18, 15, 40)
 def write_roster(path: Path, roster: Iterable[Person] | None = None, *, console: Any = None) -> None:
     """The roster workbook: our columns, styled frozen header, validation; blank when no roster.
 
-    ``roster`` is read once, a person at a time (a :class:`~onboard.delivery.roster.Roster`
-    or the stored roster file).
+    ``roster`` is read once, in its order.
     """
     out = _Writer()
     ws = out.sheet("Roster", ROSTER_WIDTHS)
@@ -610,7 +591,7 @@ def write_attendance(
     path: Path,
     roster: Iterable[Person],
     info: DeliveryInfo,
-    attendance: Any = None,
+    attendance: Attendance | None = None,
     *,
     console: Any = None,
 ) -> None:
@@ -618,33 +599,45 @@ def write_attendance(
 
     Totals and the absentee list at the foot are formulas over the sheet's
     own cells, so they follow whatever the facilitator fills in. ``roster``
-    is read once, a person at a time, and each person's recorded attendance
-    is looked up as it comes (``attendance.lookup()``: the stored file is
-    read alongside the roster, in the same order), so memory does not grow
-    with the roster.
+    is read once, in its order; each person's recorded attendance, if any,
+    fills their row.
     """
-    from openpyxl.worksheet.formula import ArrayFormula
-
-    days = info.days
-    if not days:
+    if not info.days:
         raise OnboardError(
             "The attendance sheet needs the course date.",
             "Set it with `onboard set CLIENT course_date=YYYY-MM-DD` (and course_end_date for more days).",
         )
     out = _Writer()
-    names = ["#", "First name", "Last name", "Email", "Title or department", "Location", "LXP registered"]
+    ws = _attendance_header(out, info)
+    with Ticker(console, f"Writing {path.name}", _size(roster)) as ticker:
+        count = _attendance_rows(out, ws, roster, info.days, attendance, ticker)
+    _attendance_footer(out, ws, info.days, count)
+    out.save(path)
+
+
+_ATTENDANCE_NAMES = (
+    "#",
+    "First name",
+    "Last name",
+    "Email",
+    "Title or department",
+    "Location",
+    "LXP registered",
+)
+_FIRST_DAY = len(_ATTENDANCE_NAMES) + 1  # the column of the first day's Present
+
+
+def _attendance_header(out: _Writer, info: DeliveryInfo) -> Any:
+    """The sheet with its title, the delivery's block and the column headers (row 10)."""
+    days = info.days
     day_headers = [f"Present {d.isoformat()} ({d:%a})" for d in days]
-    columns = [*names, *day_headers, "Minutes late", "Notes"]
     widths = [5, 16, 18, 32, 26, 16, 11, *([15] * len(days)), 10, 40]
     ws = out.sheet("Attendance", widths)
-    first_day = len(names) + 1
-    late_col = first_day + len(days)
     ws.freeze_panes = f"C{ATTENDANCE_HEADER_ROW + 1}"
     ws.page_setup.orientation = "landscape"
     ws.page_setup.fitToWidth = 1
     ws.page_setup.fitToHeight = 0
     ws.sheet_properties.pageSetUpPr.fitToPage = True
-
     ws.append([out.styled(ws, ATTENDANCE_TITLE, font=out.title_font)])
     block = [
         ("Course / program", info.program),
@@ -658,49 +651,63 @@ def write_attendance(
     for label, value in block:
         ws.append([None, out.styled(ws, label, font=out.label_font), None, out.text(ws, value)])
     ws.append([])
-    ws.append(out.header_row(ws, columns))
+    ws.append(out.header_row(ws, [*_ATTENDANCE_NAMES, *day_headers, "Minutes late", "Notes"]))
+    return ws
 
-    records = attendance.lookup() if attendance is not None else None
-    no_marks = [None] * len(days)
+
+def _attendance_rows(
+    out: _Writer,
+    ws: Any,
+    roster: Iterable[Person],
+    days: Sequence[date],
+    attendance: Attendance | None,
+    ticker: Ticker,
+) -> int:
+    """A numbered row per person, with what was recorded for them; the number of rows."""
+    records = attendance.by_key() if attendance is not None else {}
+    no_marks: list[str | None] = [None] * len(days)
     append, text = ws.append, out.text
     count = 0
-    with Ticker(console, f"Writing {path.name}", _size(roster)) as ticker:
-        for person in roster:
-            count += 1
-            record = records.pop(person.key) if records is not None else None
-            if record is None:
-                present, lxp, late, notes = no_marks, person.lxp_registered, None, None
-            else:
-                marks = record.present
-                present = [_yes_no(marks.get(d)) for d in days]
-                lxp = record.lxp_registered if record.lxp_registered is not None else person.lxp_registered
-                late, notes = record.minutes_late, text(ws, record.notes)
-            append(
-                [
-                    count,
-                    text(ws, person.first_name),
-                    text(ws, person.last_name),
-                    text(ws, person.email),
-                    text(ws, person.title),
-                    text(ws, person.location),
-                    _yes_no(lxp),
-                    *present,
-                    late,
-                    notes,
-                ]
-            )
-            ticker.advance()
-    if records is not None and hasattr(records, "close"):
-        records.close()
+    for count, person in enumerate(roster, 1):
+        record = records.get(person.key)
+        if record is None:
+            present, lxp, late, notes = no_marks, person.lxp_registered, None, None
+        else:
+            marks = record.present
+            present = [_yes_no(marks.get(d)) for d in days]
+            lxp = record.lxp_registered if record.lxp_registered is not None else person.lxp_registered
+            late, notes = record.minutes_late, text(ws, record.notes)
+        append(
+            [
+                count,
+                text(ws, person.first_name),
+                text(ws, person.last_name),
+                text(ws, person.email),
+                text(ws, person.title),
+                text(ws, person.location),
+                _yes_no(lxp),
+                *present,
+                late,
+                notes,
+            ]
+        )
+        ticker.advance()
     if not count:
         ws.append([])
+    return count
+
+
+def _attendance_footer(out: _Writer, ws: Any, days: Sequence[date], count: int) -> None:
+    """Validation of the rows, then the totals and each day's absentees as formulas over them."""
+    from openpyxl.worksheet.formula import ArrayFormula
 
     top = ATTENDANCE_HEADER_ROW + 1
     bottom = ATTENDANCE_HEADER_ROW + max(count, 1)
+    late_col = _FIRST_DAY + len(days)
     validation_bottom = bottom + 20
     # validations are written after the rows in a write-only sheet, so they can count them
     for offset in range(len(days)):
-        letter = column_letter(first_day + offset)
+        letter = column_letter(_FIRST_DAY + offset)
         ws.data_validations.append(_validation("yes-no", f"{letter}{top}:{letter}{validation_bottom}"))
     ws.data_validations.append(_validation("yes-no", f"G{top}:G{validation_bottom}"))
     late_letter = column_letter(late_col)
@@ -713,35 +720,18 @@ def write_attendance(
         letter = column_letter(col)
         return f"{letter}{top}:{letter}{bottom}"
 
-    day_spans = [span(first_day + i) for i in range(len(days))]
-    present_row = [
-        out.styled(ws, FOOT_MARK, font=out.label_font),
-        out.styled(ws, "Present", font=out.label_font),
-    ]
-    present_row += [None] * (first_day - 3)
-    present_row += [f'=COUNTIF({s},"Yes")' for s in day_spans]
-    present_row.append(f"=SUM({span(late_col)})")
-    ws.append(present_row)
-    absent_row = [None, out.styled(ws, "Absent", font=out.label_font), *([None] * (first_day - 3))]
-    absent_row += [f'=IF(COUNTA({s})=0,0,ROWS({s})-COUNTIF({s},"Yes"))' for s in day_spans]
-    ws.append(absent_row)
+    def label_row(label: str, *cells: Any, mark: Any = None) -> list[Any]:
+        return [mark, out.styled(ws, label, font=out.label_font), *([None] * (_FIRST_DAY - 3)), *cells]
+
+    day_spans = [span(_FIRST_DAY + i) for i in range(len(days))]
+    mark = out.styled(ws, FOOT_MARK, font=out.label_font)
+    present = [f'=COUNTIF({s},"Yes")' for s in day_spans]
+    ws.append(label_row("Present", *present, f"=SUM({span(late_col)})", mark=mark))
+    absent = [f'=IF(COUNTA({s})=0,0,ROWS({s})-COUNTIF({s},"Yes"))' for s in day_spans]
+    ws.append(label_row("Absent", *absent))
     any_day = "+".join(f'({s}="Yes")' for s in day_spans)
-    ws.append(
-        [
-            None,
-            out.styled(ws, "Attended (any day)", font=out.label_font),
-            *([None] * (first_day - 3)),
-            f"=SUMPRODUCT(--(({any_day})>0))",
-        ]
-    )
-    ws.append(
-        [
-            None,
-            out.styled(ws, "On the roster", font=out.label_font),
-            *([None] * (first_day - 3)),
-            f"=COUNT({span(1)})",
-        ]
-    )
+    ws.append(label_row("Attended (any day)", f"=SUMPRODUCT(--(({any_day})>0))"))
+    ws.append(label_row("On the roster", f"=COUNT({span(1)})"))
     ws.append([])
     names_span = f'B{top}:B{bottom}&" "&C{top}:C{bottom}'
     for offset, (d, s) in enumerate(zip(days, day_spans, strict=True)):
@@ -755,7 +745,6 @@ def write_attendance(
                 ArrayFormula(f"D{row}", formula),
             ]
         )
-    out.save(path)
 
 
 SUMMARY_WIDTHS = (6, 60, 12, 12, 12, 12)
