@@ -6,12 +6,14 @@ They parse arguments, call the core and print; the rules live elsewhere.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
 import click
 
+_Command = TypeVar("_Command", bound=Callable[..., Any])
 
-def answer_options(func: Callable[..., Any]) -> Callable[..., Any]:
+
+def answer_options(func: _Command) -> _Command:
     """``--set``, ``--answers`` and ``--no-input``: every prompt answerable without a terminal."""
     func = click.option(
         "--no-input",
