@@ -2,6 +2,7 @@ from pathlib import Path
 
 import pytest
 
+from onboard.core.fields import FieldType
 from onboard.errors import OnboardError
 from onboard.storage.library import Library, load_playbook
 
@@ -79,6 +80,19 @@ def test_due_rule_on_a_non_date_field_is_rejected(tmp_path):
     text = GOOD.replace('type = "date"', 'type = "text"')
     with pytest.raises(OnboardError, match="not a date field"):
         load_playbook(write(tmp_path, text))
+
+
+def test_field_types_load_as_field_types_and_an_unknown_one_is_named(tmp_path):
+    pb = load_playbook(write(tmp_path, GOOD))
+    assert pb.fields["start_date"].type is FieldType.DATE
+    assert pb.fields["start_date"].type == "date"
+    text = GOOD.replace('type = "date"', 'type = "when"')
+    with pytest.raises(OnboardError) as err:
+        load_playbook(write(tmp_path / "other", text))
+    assert (
+        "unknown type 'when' (use one of text, date, email, int, number, choice, bool, list, records)"
+        in str(err.value)
+    )
 
 
 def test_condition_on_an_unknown_field_is_rejected(tmp_path):

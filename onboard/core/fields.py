@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date, datetime
+from enum import StrEnum
 from typing import TypeAlias
 
 from onboard.errors import OnboardError
@@ -18,20 +19,35 @@ from onboard.errors import OnboardError
 FactValue: TypeAlias = str | int | float | bool | date | list[str] | list[dict[str, object]]
 """A fact once :func:`coerce` has checked it: one value per field type (``records`` is a list of tables)."""
 
-TYPES = ("text", "date", "email", "int", "number", "choice", "bool", "list", "records")
+
+class FieldType(StrEnum):
+    """What a field holds; a playbook names it as ``type = "date"``."""
+
+    TEXT = "text"
+    DATE = "date"
+    EMAIL = "email"
+    INT = "int"
+    NUMBER = "number"
+    CHOICE = "choice"
+    BOOL = "bool"
+    LIST = "list"
+    RECORDS = "records"
+
+
+TYPES = tuple(FieldType)
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _TRUE = {"yes", "y", "true", "1", "on"}
 _FALSE = {"no", "n", "false", "0", "off"}
 EXAMPLES = {
-    "text": "some text",
-    "date": "2026-03-15",
-    "email": "name@example.com",
-    "int": "12",
-    "number": "4.5",
-    "choice": "one of the choices",
-    "bool": "yes or no",
-    "list": "first, second",
-    "records": '[{name = "Ann Lee", email = "ann@example.com"}]',
+    FieldType.TEXT: "some text",
+    FieldType.DATE: "2026-03-15",
+    FieldType.EMAIL: "name@example.com",
+    FieldType.INT: "12",
+    FieldType.NUMBER: "4.5",
+    FieldType.CHOICE: "one of the choices",
+    FieldType.BOOL: "yes or no",
+    FieldType.LIST: "first, second",
+    FieldType.RECORDS: '[{name = "Ann Lee", email = "ann@example.com"}]',
 }
 
 
@@ -40,7 +56,7 @@ class Field:
     """A fact a step needs, declared once per playbook."""
 
     name: str
-    type: str = "text"
+    type: FieldType = FieldType.TEXT
     label: str = ""
     help: str = ""
     choices: tuple[str, ...] = ()
@@ -52,7 +68,7 @@ class Field:
         return self.label or self.name.replace("_", " ").capitalize()
 
     def example(self) -> str:
-        if self.type == "choice" and self.choices:
+        if self.type == FieldType.CHOICE and self.choices:
             return self.choices[0]
         return EXAMPLES[self.type]
 
@@ -80,13 +96,13 @@ def _coerce(field: Field, raw: object) -> FactValue:
         raw = raw.strip()
         if raw == "":
             raise ValueError("an answer is needed")
-    if kind == "text":
+    if kind == FieldType.TEXT:
         if not isinstance(raw, str):
             raise TypeError("expected text")
         if "\x00" in raw:
             raise ValueError("contains a NUL character")
         return raw
-    if kind == "date":
+    if kind == FieldType.DATE:
         if isinstance(raw, datetime):
             return raw.date()
         if isinstance(raw, date):
@@ -97,11 +113,11 @@ def _coerce(field: Field, raw: object) -> FactValue:
             return date.fromisoformat(raw)
         except ValueError:
             raise ValueError("is not a date written YYYY-MM-DD") from None
-    if kind == "email":
+    if kind == FieldType.EMAIL:
         if not isinstance(raw, str) or not _EMAIL.match(raw):
             raise ValueError("is not an email address")
         return raw
-    if kind == "int":
+    if kind == FieldType.INT:
         if isinstance(raw, bool):
             raise TypeError("expected a whole number")
         if isinstance(raw, int):
@@ -109,7 +125,7 @@ def _coerce(field: Field, raw: object) -> FactValue:
         if isinstance(raw, str) and re.fullmatch(r"[+-]?\d{1,15}", raw):
             return int(raw)
         raise ValueError("is not a whole number")
-    if kind == "number":
+    if kind == FieldType.NUMBER:
         if isinstance(raw, bool):
             raise TypeError("expected a number")
         if isinstance(raw, int | float):
@@ -117,22 +133,22 @@ def _coerce(field: Field, raw: object) -> FactValue:
         if isinstance(raw, str) and re.fullmatch(r"[+-]?\d{1,15}(\.\d{1,15})?", raw):
             return float(raw) if "." in raw else int(raw)
         raise ValueError("is not a number")
-    if kind == "bool":
+    if kind == FieldType.BOOL:
         if isinstance(raw, bool):
             return raw
         if isinstance(raw, str) and raw.lower() in _TRUE | _FALSE:
             return raw.lower() in _TRUE
         raise ValueError("is not yes or no")
-    if kind == "choice":
+    if kind == FieldType.CHOICE:
         if not isinstance(raw, str):
             raise TypeError("expected one of " + ", ".join(field.choices))
         for choice in field.choices:
             if raw.casefold() == choice.casefold():
                 return choice
         raise ValueError("is not one of " + ", ".join(repr(c) for c in field.choices))
-    if kind == "records":
+    if kind == FieldType.RECORDS:
         return _records(field, raw)
-    if kind == "list":
+    if kind == FieldType.LIST:
         if isinstance(raw, str):
             items = [part.strip() for part in raw.split(",")]
         elif isinstance(raw, list):
@@ -151,11 +167,11 @@ def _records(field: Field, raw: object) -> list[dict[str, object]]:
         try:
             raw = tomllib.loads(f"value = {raw}")["value"]
         except tomllib.TOMLDecodeError:
-            raise ValueError("is not a list of tables like " + EXAMPLES["records"]) from None
+            raise ValueError("is not a list of tables like " + EXAMPLES[FieldType.RECORDS]) from None
     if isinstance(raw, dict):
         raw = [raw]
     if not isinstance(raw, list) or not all(isinstance(row, dict) for row in raw):
-        raise TypeError("expected a list of tables like " + EXAMPLES["records"])
+        raise TypeError("expected a list of tables like " + EXAMPLES[FieldType.RECORDS])
     known = {column.name: column for column in field.columns}
     rows = []
     for index, row in enumerate(raw, 1):

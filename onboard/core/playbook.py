@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from onboard.core.conditions import Condition, parse_condition
-from onboard.core.fields import TYPES, Field
+from onboard.core.fields import TYPES, Field, FieldType
 from onboard.core.naming import convention_fields
 from onboard.core.schedule import AnchorKind, DueRule, RuleKind, Unit, parse_due_rule
 from onboard.errors import OnboardError
@@ -276,7 +276,7 @@ def _load_decisions(
         spec = fields.get(name)
         if spec is None:
             check.problem(where, "is not a declared field (declare it under [fields])")
-        elif spec.type != "choice":
+        elif spec.type != FieldType.CHOICE:
             check.problem(where, "must be a choice field")
         branches_raw = table.get("branches", {})
         if not isinstance(branches_raw, dict) or not branches_raw:
@@ -284,7 +284,7 @@ def _load_decisions(
             branches_raw = {}
         branches: dict[str, tuple[str, ...]] = {}
         for option, steps in branches_raw.items():
-            if spec is not None and spec.type == "choice" and option not in spec.choices:
+            if spec is not None and spec.type == FieldType.CHOICE and option not in spec.choices:
                 check.problem(where, f"branch {option!r} is not one of the field's choices")
             if not isinstance(steps, list) or not all(isinstance(x, str) for x in steps):
                 check.problem(where, f"branch {option!r} must be a list of step ids")
@@ -387,17 +387,17 @@ def _load_fields(data: dict[str, Any], check: _Checker) -> dict[str, Field]:
         kind = table.get("type", "text")
         if kind not in TYPES:
             check.problem(where, f"unknown type {kind!r} (use one of {', '.join(TYPES)})")
-            kind = "text"
+            kind = FieldType.TEXT
         choices = check.texts(table, "choices", where)
-        if kind == "choice" and not choices:
+        if kind == FieldType.CHOICE and not choices:
             check.problem(where, "a choice field needs 'choices'")
         required = table.get("required", True)
         columns: tuple[Field, ...] = ()
-        if kind == "records":
+        if kind == FieldType.RECORDS:
             columns = _load_columns(table, where, check)
         fields[name] = Field(
             name=name,
-            type=kind,
+            type=FieldType(kind),
             label=check.text(table, "label", where),
             help=check.text(table, "help", where),
             choices=choices,
@@ -418,13 +418,13 @@ def _load_columns(table: dict[str, Any], where: str, check: _Checker) -> tuple[F
             check.problem(where, f"column {name!r} must be a table like {{ type = 'text' }}")
             continue
         kind = spec.get("type", "text")
-        if kind not in TYPES or kind == "records":
+        if kind not in TYPES or kind == FieldType.RECORDS:
             check.problem(where, f"column {name!r} has an unusable type {kind!r}")
-            kind = "text"
+            kind = FieldType.TEXT
         columns.append(
             Field(
                 name=name,
-                type=kind,
+                type=FieldType(kind),
                 label=check.text(spec, "label", where),
                 choices=check.texts(spec, "choices", where),
                 required=bool(spec.get("required", True)),
@@ -627,7 +627,7 @@ def _validate_steps(
                 for name in step.due.fields():
                     if name not in fields:
                         check.problem(where, f"due rule uses unknown field {name!r}")
-                    elif fields[name].type != "date":
+                    elif fields[name].type != FieldType.DATE:
                         check.problem(where, f"due rule uses {name!r}, which is not a date field")
                 for name in step.due.steps():
                     if name not in seen and name != step.id:
