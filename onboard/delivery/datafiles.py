@@ -35,7 +35,7 @@ import tomllib
 from collections.abc import Callable, Iterable, Sequence
 from datetime import date, datetime, time
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from onboard.delivery.attendance import Attendance
 from onboard.delivery.evaluations import Evaluations
@@ -56,6 +56,9 @@ from onboard.delivery.stored import (
 )
 from onboard.errors import OnboardError
 from onboard.storage.atomic import fsync_dir, replace_file, replacing, temporary_name
+
+if TYPE_CHECKING:
+    from onboard.storage.store import Store
 
 ROSTER_FILE = "roster.jsonl"
 ATTENDANCE_FILE = "attendance.jsonl"
@@ -205,7 +208,7 @@ def _read_toml(path: Path, parse: Callable[[dict[str, Any], str], T]) -> T | Non
 # ---------------------------------------------------------------- writing
 
 
-def save_roster(store: Any, slug: str, roster: Roster) -> Path:
+def save_roster(store: Store, slug: str, roster: Roster) -> Path:
     """Replace the stored roster (see the module's docstring)."""
     header = {
         "onboard": "roster",
@@ -222,7 +225,7 @@ def save_roster(store: Any, slug: str, roster: Roster) -> Path:
 
 
 def update_attendance(
-    store: Any, slug: str, change: Callable[[Attendance | None], Attendance]
+    store: Store, slug: str, change: Callable[[Attendance | None], Attendance]
 ) -> tuple[Path, Attendance]:
     """Read the stored attendance, apply ``change`` and write the result, all under the client's lock."""
     with store.lock(slug):
@@ -238,7 +241,7 @@ def update_attendance(
         return _write_jsonl(folder, ATTENDANCE_FILE, header, map(attendee_row, attendance.people)), attendance
 
 
-def save_evaluations(store: Any, slug: str, evaluations: Evaluations) -> Path:
+def save_evaluations(store: Store, slug: str, evaluations: Evaluations) -> Path:
     """Replace the stored evaluation responses."""
     import tomli_w
 

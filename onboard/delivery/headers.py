@@ -11,7 +11,7 @@ here is understood by all of them.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -188,7 +188,7 @@ def map_headers(row: int, values: Sequence[object], days: Sequence[date] = ()) -
 
 def find_header(
     rows: Iterator[tuple[int, Sequence[object]]],
-    accept,
+    accept: Callable[[HeaderMap], int],
     scan: int = HEADER_SCAN,
     days: Sequence[date] = (),
 ) -> tuple[HeaderMap | None, list[tuple[int, Sequence[object]]], Iterator[tuple[int, Sequence[object]]]]:
