@@ -35,6 +35,11 @@ name = "{name}"
 # Who is recorded in the history as having made changes.
 name = "{user}"
 
+# The time zone of session times written without one ("9:00-12:00" rather than
+# "9:00-12:00 ET"), as an IANA name; without it such sessions are all-day events.
+# [calendar]
+# timezone = "America/New_York"
+
 # Share the workspace through git: commit every change ("acme: done pre-call").
 # [git]
 # commit = true
@@ -67,6 +72,7 @@ class Settings:
     holidays: frozenset[date] = frozenset()
     team: tuple[TeamMember, ...] = ()
     git_commit: bool = False
+    timezone: str | None = None
     raw: Mapping[str, Any] = field(default_factory=dict)
 
     def member(self, name_or_initials: str) -> TeamMember | None:
@@ -153,6 +159,7 @@ def parse_settings(data: Mapping[str, Any], path: Path) -> Settings:
     if not isinstance(git, dict) or not isinstance(git.get("commit", False), bool):
         problems.append("[git] commit must be true or false")
         git = {}
+    timezone = _timezone(data.get("calendar", {}), problems)
     if problems:
         raise OnboardError(f"{path}: " + "; ".join(problems) + ".", "Fix the file and run again.")
     return Settings(
@@ -161,8 +168,31 @@ def parse_settings(data: Mapping[str, Any], path: Path) -> Settings:
         holidays=frozenset(days),
         team=tuple(team),
         git_commit=bool(git.get("commit", False)),
+        timezone=timezone,
         raw=data,
     )
+
+
+def _timezone(calendar: Any, problems: list[str]) -> str | None:
+    """[calendar] timezone, checked against the system's time-zone database."""
+    if not isinstance(calendar, dict):
+        problems.append("[calendar] must be a table")
+        return None
+    name = calendar.get("timezone")
+    if name is None or (isinstance(name, str) and _is_zone(name)):
+        return name
+    problems.append(f'[calendar] timezone = {name!r} is not a time zone name like "America/New_York"')
+    return None
+
+
+def _is_zone(name: str) -> bool:
+    from zoneinfo import ZoneInfo
+
+    try:
+        ZoneInfo(name)
+    except (KeyError, ValueError, OSError):
+        return False
+    return True
 
 
 def find_root(home: str | None, cwd: Path | None = None) -> tuple[Path, bool]:
