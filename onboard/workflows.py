@@ -18,6 +18,8 @@ from typing import TYPE_CHECKING, NamedTuple
 from onboard.errors import OnboardError
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from onboard.cli import App
     from onboard.core.playbook import Playbook, Step
     from onboard.core.state import ClientState
@@ -238,7 +240,7 @@ def announce_emails(app: App, playbook: Playbook, state: ClientState, step: Step
     return saved_paths
 
 
-def report_problems(app: App, problems: list[object]) -> None:
+def report_problems(app: App, problems: Sequence[object]) -> None:
     """List every unusable row of an imported file on stderr, one line each."""
     for problem in problems:
         app.terminal.warn(str(problem))

@@ -59,14 +59,15 @@ def eval_(app: App, client: str, import_file: str | None, skip_invalid: bool, as
             app.terminal.info("Columns not used: " + ", ".join(result.ignored))
         app.terminal.success(f"Imported {len(evaluations.responses)} responses from {path.name} into {saved}")
     else:
-        evaluations = load_evaluations(folder)
-        if evaluations is None:
+        kept = load_evaluations(folder)
+        if kept is None:
             if as_json:
                 app.terminal.json(None)
                 return
             app.terminal.line(f"No evaluations for {state.name} yet.")
             app.terminal.hint(f'onboard eval {slug} --import "RESPONSES.xlsx"')
             return
+        evaluations = kept
     count, source = participants(folder)
     summary = summarise(evaluations, count, source)
     if as_json:

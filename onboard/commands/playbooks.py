@@ -49,8 +49,8 @@ def playbooks(ctx: click.Context, as_json: bool) -> None:
             ["id", "title", ("rev", {"justify": "right"}), ("steps", {"justify": "right"}), "from"],
             [[r["id"], r["title"], str(r["revision"]), str(r["steps"]), r["origin"]] for r in rows],
         )
-    for exc in problems:
-        app.terminal.error(exc)
+    for problem in problems:
+        app.terminal.error(problem)
     if problems:
         ctx.exit(1)
 
