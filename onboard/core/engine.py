@@ -12,6 +12,7 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any
 
+from onboard.core.clock import next_clock, not_before
 from onboard.core.fields import FactValue, coerce
 from onboard.core.playbook import FollowUp, Gate, Playbook, Stage, Step
 from onboard.core.state import (
@@ -21,6 +22,7 @@ from onboard.core.state import (
     StepStatus,
     apply_changes,
     empty_sections,
+    event_id,
     split_path,
 )
 from onboard.errors import OnboardError
@@ -205,7 +207,7 @@ def record(
     revision = set_.get("meta.playbook_revision", state.playbook_revision)
     event = Event(
         seq=(state.history[-1].seq + 1) if state.history else 1,
-        at=_stamp(now),
+        at=not_before(_stamp(now), state.history),
         by=by,
         action=action,
         summary=summary,
@@ -214,7 +216,9 @@ def record(
         before=before,
         step=step,
         target=target,
+        clock=next_clock(state.history),
     )
+    event = replace(event, id=event_id(event, state.history[-1].id if state.history else ""))
     sections = apply_changes(state.sections, set_, tuple(unset))
     return replace(state, sections=sections, history=(*state.history, event), playbook_revision=revision)
 

@@ -13,6 +13,8 @@ and the key of every problem. It performs no I/O.
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
@@ -20,6 +22,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
+from onboard.core.conflicts import Conflict, conflict_to_dict, conflicts_from_document
 from onboard.errors import OnboardError
 
 SCHEMA = 1
@@ -54,9 +57,38 @@ class Event:
     before: Mapping[str, Any] = field(default_factory=dict)
     step: str | None = None
     target: int | None = None
+    id: str = ""
+    clock: int = 0
 
     def paths(self) -> tuple[str, ...]:
         return (*self.set, *self.unset)
+
+
+def event_id(event: Event, parent: str = "") -> str:
+    """A stable id for an event, from what it did and the id of the event before it.
+
+    Copies of a client on several machines exchange events by id (see
+    :mod:`onboard.core.merge`), so the id must not depend on where the event
+    sits in a history. Derived rather than random, it keeps the core
+    deterministic, and an older file without ids gets the same ids on every
+    machine that reads it.
+    """
+    content = [
+        parent,
+        event.seq,
+        event.clock,
+        event.at.isoformat(),
+        event.by,
+        event.action,
+        event.summary,
+        dict(event.set),
+        list(event.unset),
+        dict(event.before),
+        event.step,
+        event.target,
+    ]
+    text = json.dumps(content, sort_keys=True, default=str, ensure_ascii=False)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
 
 
 @dataclass(frozen=True)
@@ -71,6 +103,7 @@ class ClientState:
     sections: Mapping[str, Mapping[str, Any]]
     history: tuple[Event, ...] = ()
     schema: int = SCHEMA
+    conflicts: tuple[Conflict, ...] = ()
 
     @property
     def facts(self) -> Mapping[str, Any]:
@@ -155,6 +188,8 @@ def event_to_dict(event: Event) -> dict[str, Any]:
         "by": event.by,
         "action": event.action,
         "summary": event.summary,
+        "id": event.id or event_id(event),
+        "clock": event.clock or event.seq,
     }
     if event.step:
         data["step"] = event.step
@@ -183,6 +218,8 @@ def to_document(state: ClientState) -> dict[str, Any]:
         values = state.sections.get(section, {})
         if values:
             doc[section] = _plain(dict(values))
+    if state.conflicts:
+        doc["conflicts"] = [conflict_to_dict(c) for c in state.conflicts]
     doc["history"] = [event_to_dict(e) for e in state.history]
     return doc
 
@@ -283,7 +320,16 @@ def _read_event(reader: _Reader, index: int, raw: Any) -> Event | None:
     if None in (seq, at, by, action):
         return None
     target = raw.get("target")
-    return Event(
+    clock = raw.get("clock", seq)
+    if not isinstance(clock, int) or isinstance(clock, bool) or clock < 1:
+        reader.fail(f"{where}.clock", f"must be a whole number above 0, not {clock!r}")
+        return None
+    ident = raw.get("id", "")
+    if not isinstance(ident, str):
+        reader.fail(f"{where}.id", f"must be text, not {ident!r}")
+        return None
+    event = Event(
+        id=ident,
         seq=seq,
         at=at,
         by=by,
@@ -294,7 +340,9 @@ def _read_event(reader: _Reader, index: int, raw: Any) -> Event | None:
         before=before,
         step=raw.get("step") if isinstance(raw.get("step"), str) else None,
         target=target if isinstance(target, int) else None,
+        clock=clock,
     )
+    return event if ident else replace(event, id=event_id(event))
 
 
 def from_document(doc: Mapping[str, Any], path: Path) -> ClientState:
@@ -331,6 +379,7 @@ def from_document(doc: Mapping[str, Any], path: Path) -> ClientState:
     seqs = [e.seq for e in history if e]
     if seqs != sorted(set(seqs)):
         reader.fail("history", "seq numbers must increase")
+    conflicts = conflicts_from_document(doc.get("conflicts"), reader.fail)
     if reader.problems:
         shown = "; ".join(reader.problems[:5])
         more = f" (and {len(reader.problems) - 5} more)" if len(reader.problems) > 5 else ""
@@ -347,4 +396,5 @@ def from_document(doc: Mapping[str, Any], path: Path) -> ClientState:
         sections=sections,
         history=tuple(e for e in history if e),
         schema=schema,
+        conflicts=conflicts,
     )
