@@ -1,4 +1,4 @@
-"""``onboard calendar``: due dates as an .ics file."""
+"""``onboard calendar``: session days and due dates as an .ics file."""
 
 from __future__ import annotations
 
@@ -19,7 +19,11 @@ from onboard.cli import App, pass_app
 )
 @pass_app
 def calendar(app: App, client: str | None, output: str | None) -> None:
-    """Write the due dates of one client, or of every client, as an .ics calendar file.
+    """Write the session days and due dates of one client, or of every client, as an .ics file.
+
+    Each session day is a timed event in its time zone with the meeting link
+    or venue; each due date an all-day item with a reminder. Importing a newer
+    file updates the events rather than adding copies.
 
     \b
     Example:
@@ -40,7 +44,11 @@ def calendar(app: App, client: str | None, output: str | None) -> None:
         default = app.workspace().root / "onboard.ics"
     target = Path(output) if output else default
     target.parent.mkdir(parents=True, exist_ok=True)
-    data = build_calendar(pairs, app.today(), app.holidays(), stamp=app.now())
-    atomic_write(target, data)
-    events = data.count(b"BEGIN:VEVENT")
-    app.terminal.success(f"Wrote {events} due date(s) to {target}")
+    settings = app.workspace().settings
+    built = build_calendar(pairs, app.today(), settings.holidays, stamp=app.now(), timezone=settings.timezone)
+    atomic_write(target, built.data)
+    for problem in built.problems:
+        app.terminal.warn(problem)
+    app.terminal.success(
+        f"Wrote {built.sessions} session day(s) and {built.due_dates} due date(s) to {target}"
+    )
