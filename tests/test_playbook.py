@@ -90,7 +90,7 @@ def test_field_types_load_as_field_types_and_an_unknown_one_is_named(tmp_path):
     with pytest.raises(OnboardError) as err:
         load_playbook(write(tmp_path / "other", text))
     assert (
-        "unknown type 'when' (use one of text, date, email, int, number, choice, bool, list, records)"
+        "unknown type 'when' (use one of text, date, email, int, number, choice, bool, list, records, url)"
         in str(err.value)
     )
 

@@ -15,9 +15,10 @@ from pathlib import Path
 from typing import Any
 
 from onboard.core.conditions import Condition, parse_condition
-from onboard.core.fields import TYPES, Field, FieldType
+from onboard.core.fields import TYPES, Field, FieldType, reference_problems, with_limits
 from onboard.core.naming import convention_fields
 from onboard.core.schedule import AnchorKind, DueRule, RuleKind, Unit, parse_due_rule
+from onboard.core.suggest import with_suggestion
 from onboard.errors import OnboardError
 
 EXPORT_KINDS = ("roster", "blank-roster", "attendance", "eval")
@@ -145,7 +146,11 @@ class Playbook:
                 return candidate
         raise OnboardError(
             f"Playbook {self.id!r} has no step {step_id!r}.",
-            f"See the step ids with `onboard playbooks show {self.id}`.",
+            with_suggestion(
+                step_id,
+                (s.id for s in self.steps),
+                f"See the step ids with `onboard playbooks show {self.id}`.",
+            ),
         )
 
     def stage(self, stage_id: str) -> Stage:
@@ -395,15 +400,22 @@ def _load_fields(data: dict[str, Any], check: _Checker) -> dict[str, Field]:
         columns: tuple[Field, ...] = ()
         if kind == FieldType.RECORDS:
             columns = _load_columns(table, where, check)
-        fields[name] = Field(
-            name=name,
-            type=FieldType(kind),
-            label=check.text(table, "label", where),
-            help=check.text(table, "help", where),
-            choices=choices,
-            required=bool(required),
-            columns=columns,
+        fields[name], problems = with_limits(
+            Field(
+                name=name,
+                type=FieldType(kind),
+                label=check.text(table, "label", where),
+                help=check.text(table, "help", where),
+                choices=choices,
+                required=bool(required),
+                columns=columns,
+            ),
+            table,
         )
+        for problem in problems:
+            check.problem(where, problem)
+    for name, problem in reference_problems(fields):
+        check.problem(f"field {name!r}", problem)
     return fields
 
 
@@ -428,6 +440,7 @@ def _load_columns(table: dict[str, Any], where: str, check: _Checker) -> tuple[F
                 label=check.text(spec, "label", where),
                 choices=check.texts(spec, "choices", where),
                 required=bool(spec.get("required", True)),
+                sample=check.text(spec, "example", where),
             )
         )
     return tuple(columns)
