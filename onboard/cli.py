@@ -64,7 +64,12 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "onboard.commands.workspace:check",
         "Validate the workspace, its clients and playbooks.",
     ),
+    "sync": ("onboard.commands.sync:sync", "Share work with the team through git: commit, merge, push."),
+    "resolve": ("onboard.commands.sync:resolve", "Settle a conflict left by merging two people's changes."),
 }
+
+HIDDEN_COMMANDS = {"merge-driver": "onboard.commands.sync:merge_driver"}
+"""Commands git or scripts call, left out of the help and of completion."""
 
 INTRO = """\
 onboard keeps each client's onboarding as a checklist in plain files.
@@ -85,9 +90,10 @@ class LazyGroup(click.Group):
         return list(COMMANDS)
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
-        if cmd_name not in COMMANDS:
+        if cmd_name not in COMMANDS and cmd_name not in HIDDEN_COMMANDS:
             return None
-        module_name, _, attr = COMMANDS[cmd_name][0].partition(":")
+        target = COMMANDS[cmd_name][0] if cmd_name in COMMANDS else HIDDEN_COMMANDS[cmd_name]
+        module_name, _, attr = target.partition(":")
         command = getattr(importlib.import_module(module_name), attr)
         if os.environ.get("_ONBOARD_COMPLETE"):
             from onboard.ui.completion import attach
@@ -173,7 +179,11 @@ class App:
         return self._library
 
     def user(self) -> str:
-        return self.workspace().settings.user
+        """Who makes the changes: ONBOARD_USER, the per-person config, git, then onboard.toml."""
+        from onboard.storage.identity import current_person
+
+        workspace = self.workspace()
+        return current_person(workspace.root, workspace.settings).name
 
     def holidays(self) -> frozenset[date]:
         return self.workspace().settings.holidays

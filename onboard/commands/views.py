@@ -56,9 +56,17 @@ def status(app: App, client: str, show_all: bool, as_json: bool, as_of: str | No
         _, slug, state, playbook = client_context(app, slug)
         model = statusview.build(state, playbook, overview(playbook, state, today, app.holidays()))
         statusview.save(workspace.root, dirs, slug, app.holidays(), model, before)
+    from onboard.storage.merge import open_conflicts_in
+
+    conflicts = open_conflicts_in(app.store().path(slug))
     if as_json:
-        app.terminal.json(statusview.to_json(model, today))
+        data = statusview.to_json(model, today)
+        app.terminal.json({**data, "conflicts": [c.summary for c in conflicts]} if conflicts else data)
     else:
+        for conflict in conflicts:
+            app.terminal.line(
+                f"! conflict {conflict.id}: {conflict.summary} (onboard resolve {slug})", "yellow"
+            )
         statusview.draw(model, today, app.terminal, show_all)
 
 
@@ -133,6 +141,7 @@ def list_(app: App, sort: str, as_json: bool, header: bool, as_of: str | None) -
 )
 @click.option("--role", help="Only steps owned by this role (FAC, LC, CSM...).")
 @click.option("--owner", help="Only steps whose role is held by this person (name or initials).")
+@click.option("--mine", is_flag=True, help="Only steps of the roles you hold (or the team gives you).")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @header_option
 @as_of_option
@@ -142,6 +151,7 @@ def due(
     within: int | None,
     role: str | None,
     owner: str | None,
+    mine: bool,
     as_json: bool,
     header: bool,
     as_of: str | None,
@@ -162,6 +172,15 @@ def due(
     today = app.today(as_of)
     clients, problems = _indexed(app, today)
     items = agenda(clients, today, within=within, role=role, owner=owner)
+    if mine:
+        from onboard.cache.index import ROLES
+        from onboard.storage.identity import mine_for
+
+        me = mine_for(app.workspace())
+        holders = [i.client.info[ROLES].get(i.step[OWNER]) for i in items]
+        items = [
+            i for i, h in zip(items, holders, strict=True) if me.holds(i.step[OWNER], h[1] if h else None)
+        ]
     if as_json:
         app.terminal.json([i.as_json() for i in items])
     else:

@@ -30,6 +30,13 @@ def init(app: App, directory: str | None) -> None:
         app.terminal.success(f"Workspace ready in {root}")
     else:
         app.terminal.success(f"{root} is already a workspace; nothing was changed.")
+    from onboard.storage.identity import in_git_repository
+
+    if created and in_git_repository(root):
+        from onboard.storage import gitshare
+
+        for change in gitshare.setup(root):
+            app.terminal.info(change)
     app.terminal.hint('onboard new "Client name" --playbook training-engagement')
 
 
@@ -88,6 +95,11 @@ def workspace_problems(app: App) -> tuple[list[str], list[str], int, int]:
             )
         if replay(state).sections != state.sections:
             warnings.append(f"{path}: edited by hand (its values differ from its history).")
+        problems.extend(
+            f"{path}: conflict {c.id} to settle ({c.summary}); see onboard resolve {state.slug}"
+            for c in state.conflicts
+            if c.open
+        )
     return problems, warnings, len(playbooks), clients
 
 

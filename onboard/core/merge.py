@@ -276,9 +276,9 @@ def open_conflicts(state: ClientState) -> tuple[Conflict, ...]:
 def find_conflict(state: ClientState, wanted: str | None) -> Conflict:
     """The open conflict named by (a prefix of) its id, or the only one when none is named."""
     pending = open_conflicts(state)
-    if not pending:
-        raise OnboardError(f"{state.name} has no open conflict.")
     if wanted is None:
+        if not pending:
+            raise OnboardError(f"{state.name} has no open conflict.")
         if len(pending) == 1:
             return pending[0]
         raise OnboardError(

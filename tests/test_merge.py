@@ -1,0 +1,323 @@
+"""Merging copies of a client by history (onboard.core.merge), without git.
+
+The rules: the union of both sides' events since the ancestor, in time order
+with a stable tie-break, replayed; the later change wins where both changed
+the same thing, and a conflict records it until settled. The property tests
+run several replicas that change and sync in random orders and check that
+every copy ends identical with no event lost or duplicated.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from onboard.core.conflicts import ConflictKind, Keep
+from onboard.core.engine import (
+    assign_role,
+    complete_step,
+    new_client,
+    postpone,
+    replay,
+    set_facts,
+    skip_step,
+    undo,
+)
+from onboard.core.merge import find_conflict, merge, open_conflicts, settle
+from onboard.errors import OnboardError
+from onboard.storage.merge import merge_client_files, playbook_needs
+from onboard.storage.store import dumps, parse
+
+T0 = datetime(2026, 3, 1, 9, 0)
+FACTS = {"program": "P", "business_unit": "General", "delivery_type": "Virtual"}
+PATH = Path("clients/acme/client.toml")
+
+
+@pytest.fixture(scope="module")
+def start(training):
+    return new_client(training, name="Acme", slug="acme", facts=FACTS, now=T0, by="Ann")
+
+
+def at(minutes: int) -> datetime:
+    return T0 + timedelta(minutes=minutes)
+
+
+def assert_round_trip(state) -> None:
+    """The state is a valid client file: written and read back, it writes the same bytes."""
+    assert dumps(parse(dumps(state), PATH)) == dumps(state)
+
+
+def both_ways(base, ours, theirs, needs=None):
+    """Merge both ways round; the files must be byte for byte the same."""
+    one = merge(base, ours, theirs, needs)
+    other = merge(base, theirs, ours, needs)
+    assert dumps(one.state) == dumps(other.state)
+    return one
+
+
+def test_two_steps_on_two_sides_both_stand_without_conflict(training, start):
+    ann = skip_step(training, start, "discovery-session", reason="fair", now=at(5), by="Ann")
+    bob = skip_step(training, start, "enter-opportunity", reason="sales", now=at(3), by="Bob", force=True)
+    merged = both_ways(start, ann, bob).state
+    assert set(merged.steps) == {"discovery-session", "enter-opportunity"}
+    assert [(e.seq, e.by, e.action) for e in merged.history] == [
+        (1, "Ann", "created"),
+        (2, "Bob", "skip"),
+        (3, "Ann", "skip"),
+    ]
+    assert merged.conflicts == ()
+    assert replay(merged).sections == merged.sections
+    assert_round_trip(merged)
+
+
+def test_same_step_two_outcomes_later_wins_and_is_recorded(training, start):
+    ann = complete_step(training, start, "discovery-session", answers={}, now=at(5), by="Ann")
+    bob = skip_step(training, start, "discovery-session", reason="no need", now=at(9), by="Bob")
+    result = both_ways(start, ann, bob)
+    assert result.state.steps["discovery-session"]["status"] == "skipped"
+    [conflict] = result.new_conflicts
+    assert conflict.kind is ConflictKind.VALUE and conflict.path == "steps.discovery-session"
+    assert conflict.kept == bob.history[-1].id and conflict.other == ann.history[-1].id
+    assert conflict.summary.startswith("step discovery-session: kept skipped (Bob")
+    assert open_conflicts(result.state) == (conflict,)
+
+    back = settle(result.state, conflict, Keep.OTHER, now=at(20), by="Cy")
+    assert back.steps["discovery-session"]["status"] == "done"
+    assert open_conflicts(back) == () and back.conflicts[0].settled.by == "Cy"
+    assert back.history[-1].action == "resolve" and "brought back done" in back.history[-1].summary
+    assert_round_trip(back)
+    undone, _ = undo(back, now=at(21), by="Cy")
+    assert undone.steps["discovery-session"]["status"] == "skipped"
+
+
+def test_same_step_same_outcome_is_no_conflict(training, start):
+    ann = skip_step(training, start, "discovery-session", reason="a", now=at(5), by="Ann")
+    bob = skip_step(training, start, "discovery-session", reason="b", now=at(6), by="Bob")
+    result = both_ways(start, ann, bob)
+    assert result.new_conflicts == () and len(result.state.history) == 3
+
+
+def test_a_fact_set_twice_is_settled_with_a_value_of_ones_own(training, start):
+    ann = set_facts(training, start, {"program": "Empathy"}, now=at(5), by="Ann")
+    bob = set_facts(training, start, {"program": "Listening"}, now=at(6), by="Bob")
+    result = both_ways(start, ann, bob)
+    assert result.state.facts["program"] == "Listening"
+    conflict = find_conflict(result.state, None)
+    assert conflict.summary == (
+        "program: kept 'Listening' (Bob: set program=Listening), over 'Empathy' (Ann: set program=Empathy)"
+    )
+    mine = settle(result.state, conflict, Keep.VALUE, value="Both", now=at(9), by="Ann")
+    assert mine.facts["program"] == "Both" and not open_conflicts(mine)
+    with pytest.raises(OnboardError, match="already settled"):
+        find_conflict(mine, conflict.id)
+
+
+def test_undoing_what_the_other_side_built_on_is_a_conflict(training, start):
+    base = complete_step(
+        training,
+        start,
+        "send-contract-to-legal",
+        answers={"contract_number": "C-1"},
+        now=at(1),
+        by="Ann",
+        force=True,
+    )
+    ann, _ = undo(base, now=at(5), by="Ann")
+    bob = complete_step(training, base, "send-docusign", answers={}, now=at(4), by="Bob", force=True)
+    needs = {"send-docusign": {"send-contract-to-legal"}}
+    result = both_ways(base, ann, bob, needs)
+    [conflict] = result.new_conflicts
+    assert conflict.kind is ConflictKind.UNDO and conflict.path == "steps.send-contract-to-legal"
+    assert "send-contract-to-legal" not in result.state.steps  # the undo stands
+    assert "send-docusign" in result.state.steps
+    redone = settle(result.state, conflict, Keep.OTHER, now=at(9), by="Bob")
+    assert redone.steps["send-contract-to-legal"]["status"] == "done"
+    assert redone.facts["contract_number"] == "C-1"
+    assert merge(base, ann, bob).new_conflicts == ()  # without the playbook's order it cannot tell
+
+
+def test_the_playbook_says_which_steps_build_on_which(training, start):
+    needs = playbook_needs(None, start)
+    assert needs["send-docusign"] == {"send-contract-to-legal"}
+    assert "send-docusign" in needs["record-signed-contract"]
+
+
+def test_an_older_file_without_ids_gets_the_same_ids_everywhere_and_merges(training, start):
+    ann = skip_step(training, start, "discovery-session", reason="r", now=at(5), by="Ann")
+    old = "\n".join(
+        line for line in dumps(ann).decode().splitlines() if not line.startswith(("id = ", "clock = "))
+    )
+    first, second = parse(old.encode(), PATH), parse(old.encode(), PATH)
+    assert [e.id for e in first.history] == [e.id for e in second.history]
+    assert all(len(e.id) == 32 for e in first.history)
+    old_base = "\n".join(
+        line for line in dumps(start).decode().splitlines() if not line.startswith(("id = ", "clock = "))
+    )
+    bob = skip_step(
+        training,
+        parse(old_base.encode(), PATH),
+        "enter-opportunity",
+        reason="r",
+        now=at(6),
+        by="Bob",
+        force=True,
+    )
+    data, result = merge_client_files(old_base.encode(), old.encode(), dumps(bob), PATH)
+    assert set(result.state.steps) == {"discovery-session", "enter-opportunity"}
+    assert len(result.state.history) == 3 and result.new_conflicts == ()
+    assert "id = " in data.decode()
+
+
+def test_an_event_removed_on_one_side_since_the_ancestor_stays_removed(training, start):
+    base = skip_step(training, start, "discovery-session", reason="r", now=at(1), by="Ann")
+    restored = start  # `onboard restore` took Ann's copy back before the skip
+    bob = set_facts(training, base, {"program": "Q"}, now=at(3), by="Bob")
+    merged = both_ways(base, restored, bob).state
+    assert "discovery-session" not in merged.steps and merged.facts["program"] == "Q"
+
+
+def test_a_slow_clock_cannot_put_a_change_before_the_one_it_followed(training, start):
+    ahead = skip_step(training, start, "discovery-session", reason="r", now=at(60), by="Ann")
+    undone, _ = undo(ahead, now=at(1), by="Bob")  # Bob's clock is an hour behind
+    assert undone.history[-1].at == ahead.history[-1].at
+    same_second = set_facts(training, undone, {"program": "Q"}, now=at(1), by="Bob")
+    assert [e.clock for e in same_second.history] == [1, 2, 3, 4]
+    other = set_facts(training, start, {"delivery_type": "In-person"}, now=at(60), by="Cy")
+    merged = both_ways(start, same_second, other).state
+    assert "discovery-session" not in merged.steps
+    assert merged.facts["program"] == "Q" and merged.facts["delivery_type"] == "In-person"
+    assert [e.seq for e in merged.history] == [1, 2, 3, 4, 5]
+
+
+def test_undo_after_a_merge_restores_what_stood_before_in_the_merged_history(training, start):
+    ann = set_facts(training, start, {"program": "A"}, now=at(5), by="Ann")
+    bob = set_facts(training, start, {"program": "B"}, now=at(6), by="Bob")
+    merged = both_ways(start, ann, bob).state
+    undone, target = undo(merged, now=at(7), by="Bob")
+    assert target.by == "Bob" and undone.facts["program"] == "A"
+
+
+def test_two_clients_in_one_folder_are_not_merged(training, start):
+    other = new_client(training, name="Acme", slug="acme", facts=FACTS, now=at(1), by="Bob")
+    other = type(other)(**{**other.__dict__, "playbook": "agency-onboarding"})
+    with pytest.raises(OnboardError, match="Two different clients share the folder 'acme'"):
+        merge(None, start, other)
+
+
+def test_the_driver_leaves_ours_and_fails_when_a_side_is_not_a_client_file(tmp_path, start):
+    from onboard.storage.merge import run_driver
+
+    files = {name: tmp_path / name for name in ("o", "a", "b")}
+    files["o"].write_bytes(dumps(start))
+    files["a"].write_bytes(dumps(start) + b"\n[facts\n")
+    files["b"].write_bytes(dumps(start))
+    before = files["a"].read_bytes()
+    assert run_driver(str(files["o"]), str(files["a"]), str(files["b"]), str(PATH), tmp_path) == 1
+    assert files["a"].read_bytes() == before
+
+
+# --- replicas changing and syncing at random ------------------------------------------------
+
+STEPS = (
+    "discovery-session",
+    "enter-opportunity",
+    "review-solutions",
+    "legal-paperwork",
+    "scheduling-handoff",
+)
+OPS = ("done", "skip", "set", "assign", "postpone", "undo")
+
+
+def change(training, state, op: str, pick: int, now: datetime, by: str):
+    """One random change; a change the engine refuses (already done, nothing to undo) is no change."""
+    step = STEPS[pick % len(STEPS)]
+    try:
+        if op == "done":
+            return complete_step(training, state, step, answers={}, now=now, by=by, force=True)
+        if op == "skip":
+            return skip_step(training, state, step, reason=f"r{pick}", now=now, by=by, force=True)
+        if op == "set":
+            return set_facts(training, state, {"program": f"P{pick % 3}"}, now=now, by=by)
+        if op == "assign":
+            role = ("RL", "LC", "FAC")[pick % 3]
+            return assign_role(
+                training, state, role, name=f"N{pick % 2}", initials=None, email=None, now=now, by=by
+            )
+        if op == "postpone":
+            return postpone(
+                training, state, step, to=date(2026, 4, 1 + pick % 20), reason="r", now=now, by=by
+            )
+        return undo(state, now=now, by=by)[0]
+    except OnboardError:
+        return state
+
+
+replica_plan = st.lists(
+    st.tuples(
+        st.integers(0, 2),  # which replica acts
+        st.sampled_from((*OPS, "sync")),
+        st.integers(0, 40),  # which step, value or role
+        st.integers(-90, 90),  # that replica's clock error, in minutes
+    ),
+    min_size=1,
+    max_size=14,
+)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(plan=replica_plan)
+def test_replicas_that_change_and_sync_in_any_order_end_identical_with_every_event(training, start, plan):
+    remote = start
+    replicas = [{"state": start, "base": start} for _ in range(3)]
+    made: list[str] = [e.id for e in start.history]
+
+    def sync(replica):
+        nonlocal remote
+        merged = merge(replica["base"], replica["state"], remote).state
+        remote = replica["state"] = replica["base"] = merged
+
+    for minute, (who, op, pick, skew) in enumerate(plan, start=1):
+        replica = replicas[who]
+        if op == "sync":
+            sync(replica)
+            continue
+        before = replica["state"]
+        replica["state"] = change(training, before, op, pick, at(minute * 10 + skew), f"person{who}")
+        if replica["state"] is not before:
+            made.append(replica["state"].history[-1].id)
+    for _round in range(2):
+        for replica in replicas:
+            sync(replica)
+
+    files = {dumps(r["state"]) for r in replicas}
+    assert len(files) == 1
+    final = replicas[0]["state"]
+    ids = [e.id for e in final.history]
+    assert len(ids) == len(set(ids)) and set(ids) == set(made)
+    assert [e.seq for e in final.history] == list(range(1, len(ids) + 1))
+    assert replay(final).sections == final.sections
+    assert_round_trip(final)
+    assert tomllib.loads(dumps(final).decode())["slug"] == "acme"
+
+
+divergent = st.lists(st.tuples(st.sampled_from(OPS), st.integers(0, 40), st.integers(-30, 30)), max_size=5)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(ours=divergent, theirs=divergent)
+def test_a_merge_is_the_same_whichever_side_runs_it(training, start, ours, theirs):
+    sides = []
+    for who, plan in enumerate((ours, theirs)):
+        state = start
+        for minute, (op, pick, skew) in enumerate(plan, start=1):
+            state = change(training, state, op, pick, at(minute * 7 + skew), f"p{who}")
+        sides.append(state)
+    result = both_ways(start, *sides)
+    expected = {e.id for side in sides for e in side.history}
+    assert {e.id for e in result.state.history} == expected
+    assert len(result.state.history) == len(expected)
