@@ -124,7 +124,13 @@ def list_(app: App, sort: str, as_json: bool, header: bool, as_of: str | None) -
             row = [summary["slug"], stage, f"{round(summary['progress'] * 100)}%"]
             row += [summary["next_step"] or "", summary["next_due"] or "", overdue]
             table.append([escape(summary["playbook"]), *row] if wide else row)
-        columns = ["client", "stage", ("done", {"justify": "right"}), "next step", "next due"]
+        columns: list[str | tuple[str, dict[str, str]]] = [
+            "client",
+            "stage",
+            ("done", {"justify": "right"}),
+            "next step",
+            "next due",
+        ]
         columns.append(("late", {"justify": "right"}))
         app.terminal.table(["playbook", *columns] if wide else columns, table, fit="stage", header=header)
         if not rows and app.terminal.at_terminal:

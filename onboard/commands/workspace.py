@@ -56,8 +56,8 @@ def workspace_problems(app: App) -> tuple[list[str], list[str], int, int]:
             playbooks[playbook_id] = library.load(playbook_id)
         except OnboardError as exc:
             problems.append(exc.message)
-    for playbook in playbooks.values():
-        problems.extend(template_problems(playbook, workspace.templates_dir))
+    for loaded in playbooks.values():
+        problems.extend(template_problems(loaded, workspace.templates_dir))
     store = app.store()
     folders = (
         sorted(p for p in workspace.clients_dir.glob("*") if p.is_dir())
