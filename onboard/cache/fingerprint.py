@@ -29,7 +29,7 @@ def _walk(folder: str, prefix: str, found: list[tuple[str, int, int]]) -> None:
                 found.append((prefix + entry.name, st.st_mtime_ns, st.st_size))
 
 
-def code_fingerprint(package_dir: str = PACKAGE_DIR) -> tuple[object, ...]:
+def code_fingerprint(package_dir: str = PACKAGE_DIR) -> tuple[str | tuple[str, int, int], ...]:
     """The version and the stat of every module of the package under ``package_dir``."""
     found: list[tuple[str, int, int]] = []
     _walk(package_dir, "", found)
@@ -37,6 +37,6 @@ def code_fingerprint(package_dir: str = PACKAGE_DIR) -> tuple[object, ...]:
 
 
 @cache
-def current() -> tuple[object, ...]:
+def current() -> tuple[str | tuple[str, int, int], ...]:
     """The fingerprint of the running package, computed once per process."""
     return code_fingerprint()

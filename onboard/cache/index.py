@@ -306,7 +306,7 @@ class Index:
             pass
 
 
-def _code_fingerprint() -> tuple[object, ...]:
+def _code_fingerprint() -> tuple[str | tuple[str, int, int], ...]:
     from onboard.cache.fingerprint import current
 
     return current()
