@@ -104,8 +104,8 @@ def finish_step(
     answers = answers.with_defaults(
         derived_facts(store.folder(slug)), "the client's attendance and evaluation files"
     )
-    values = answers_for_step(playbook, step, state, answers, prompter)
     settings = app.workspace().settings
+    values = answers_for_step(playbook, step, state, answers, prompter, settings.team)
     values = {k: settings.holder(v) if k.startswith("role.") else v for k, v in values.items()}
     with store.transaction(slug) as tx:
         new_state = complete_step(

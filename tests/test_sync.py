@@ -94,7 +94,7 @@ def test_the_same_step_done_differently_is_a_conflict_the_later_wins_and_resolve
     settled = bob.ok("resolve", "acme-corp", conflict["id"][:4], "--keep", "other", now="2026-03-02T11:00")
     assert "brought back done" in settled.output
     assert "conflict" not in bob.ok("status", "acme-corp").output
-    assert bob.run("check").exit_code == 0
+    assert "to settle" not in bob.run("check").output
     bob.ok("sync")
     ann.ok("sync")
     doc = tomllib.loads(ann.file("acme-corp").read_text())
@@ -262,3 +262,57 @@ def test_clones_that_change_and_sync_through_git_in_any_order_end_identical(
     ids = [e["id"] for e in history(members[0])]
     assert len(ids) == len(set(ids)) and set(ids) == made
     assert members[0].ok("status", "acme-corp").exit_code == 0
+
+
+TEAM = (
+    '\n[[team]]\nname = "Jane Doe"\ninitials = "JDO"\nemail = "jane@example.com"\nroles = ["FAC"]\n'
+    '\n[[team]]\nname = "Omar Ali"\ninitials = "OA"\nroles = ["FAC", "LC"]\n'
+    '\n[[team]]\nname = "Lee Chan"\ninitials = "LC"\nroles = ["LC"]\n'
+)
+
+
+@pytest.mark.parametrize(
+    ("script", "stored"),
+    [
+        (["Jane Doe"], {"name": "Jane Doe", "initials": "JDO", "email": "jane@example.com"}),
+        (["", "Pat Free"], {"name": "Pat Free", "initials": "PF"}),
+    ],
+)
+def test_a_role_holder_is_picked_from_the_team_members_with_that_role(run, workspace, script, stored):
+    from onboard.ui.prompt import ScriptedPrompter
+
+    config = workspace / "onboard.toml"
+    config.write_text(config.read_text() + TEAM)
+    assert run("new", "Acme", "-p", "training-engagement", *INTAKE).exit_code == 0
+    prompter = ScriptedPrompter(script)
+    result = run("done", "acme", "assign-fac", "--force", prompter=prompter)
+    assert result.exit_code == 0, result.output
+    assert prompter.asked[0] == "Who is the FAC (Facilitator)?"
+    holder = tomllib.loads((workspace / "clients" / "acme" / "client.toml").read_text())["roles"]["FAC"]
+    assert holder == stored
+
+
+def test_the_pick_list_offers_only_that_roles_members_preselects_one_and_ends_with_free_entry():
+    from onboard.storage.workspace import TeamMember
+    from onboard.ui.answers import SOMEONE_ELSE, ask_holder
+
+    class Recorder:
+        interactive = True
+
+        def select(self, message, choices, default=None):
+            self.choices, self.default = choices, default
+            return default
+
+    team = (
+        TeamMember("Jane Doe", "JD", "jane@example.com", ("FAC",)),
+        TeamMember("Lee Chan", "LC", None, ("LC",)),
+    )
+    team += (TeamMember("Omar Ali", "OA", None, ("FAC",)),)
+    prompter = Recorder()
+    assert ask_holder(prompter, "Who?", "FAC", "", team) == "Jane Doe"
+    assert prompter.choices == [
+        ("Jane Doe", "Jane Doe (JD, jane@example.com)"),
+        ("Omar Ali", "Omar Ali (OA)"),
+        (SOMEONE_ELSE, "someone else…"),
+    ]
+    assert ask_holder(prompter, "Who?", "FAC", "Omar Ali", team) == "Omar Ali"

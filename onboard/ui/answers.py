@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from onboard.core.fields import Field, coerce, format_value
 from onboard.core.playbook import Playbook, Step
@@ -22,6 +22,9 @@ from onboard.core.state import ClientState
 from onboard.errors import OnboardError
 from onboard.storage.tomlfile import read_toml
 from onboard.ui.prompt import Prompter
+
+if TYPE_CHECKING:
+    from onboard.storage.workspace import TeamMember
 
 _SECTIONS = ("actions", "roles", "gates")
 
@@ -183,14 +186,44 @@ def coerce_from(spec: Field, answers: Answers) -> Any:
         raise OnboardError(f"{where}: {exc.message}", exc.hint) from None
 
 
+SOMEONE_ELSE = ""
+"""The pick list's last choice: type a name that is not on the team list."""
+
+
+def ask_holder(prompter: Prompter, question: str, role: str, current: str, team: Sequence[TeamMember]) -> str:
+    """Who holds ``role``: the team members with that role as a pick list, free entry last.
+
+    The current holder (else the first with the role) is pre-selected. The
+    answer is a name; the caller expands a team member's name into their
+    initials and email (:meth:`onboard.storage.workspace.Settings.holder`).
+    """
+    candidates = [m for m in team if role in m.roles]
+    if candidates:
+        choices = [
+            (m.name, m.name + f" ({', '.join(filter(None, (m.initials, m.email)))})") for m in candidates
+        ]
+        names = [m.name for m in candidates]
+        default = current if current in names else names[0]
+        picked = prompter.select(question, [*choices, (SOMEONE_ELSE, "someone else…")], default=default)
+        if picked != SOMEONE_ELSE:
+            return picked
+    return prompter.text(
+        question, default=current, validate=lambda text: None if text.strip() else "A name is needed."
+    )
+
+
 def answers_for_step(
     playbook: Playbook,
     step: Step,
     state: ClientState,
     answers: Answers,
     prompter: Prompter,
+    team: Sequence[TeamMember] = (),
 ) -> dict[str, Any]:
-    """Everything a step asks for: its fields, and who holds the roles it assigns."""
+    """Everything a step asks for: its fields, and who holds the roles it assigns.
+
+    A role is offered from ``team`` (the workspace's ``[[team]]``) before free entry.
+    """
     specs = [playbook.fields[name] for name in step.asks]
     values: dict[str, Any] = collect(specs, answers, prompter, state.facts, f"step {step.id!r}")
     for role in step.assigns:
@@ -199,10 +232,8 @@ def answers_for_step(
         if answers.has(key):
             values[key] = answers.values[key]
         elif prompter.interactive:
-            values[key] = prompter.text(
-                f"Who is the {role} ({playbook.roles[role].name})?",
-                default=current,
-                validate=lambda text: None if text.strip() else "A name is needed.",
+            values[key] = ask_holder(
+                prompter, f"Who is the {role} ({playbook.roles[role].name})?", role, current, team
             )
         elif not current:
             raise OnboardError(
