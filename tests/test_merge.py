@@ -321,3 +321,78 @@ def test_a_merge_is_the_same_whichever_side_runs_it(training, start, ours, their
     expected = {e.id for side in sides for e in side.history}
     assert {e.id for e in result.state.history} == expected
     assert len(result.state.history) == len(expected)
+
+
+# --- a delivery's records, row by row ---------------------------------------------------------
+
+
+def _records(tmp_path, name, write):
+    """The bytes of a records file as the delivery writes it (through its public save functions)."""
+    from onboard.storage.store import Store
+
+    store = Store(tmp_path / name / "clients")
+    store.folder("acme").mkdir(parents=True)
+    path = write(store)
+    return path.read_bytes()
+
+
+def _roster(tmp_path, name, people, at_hour):
+    from onboard.delivery.datafiles import save_roster
+    from onboard.delivery.roster import Person, Roster
+
+    roster = Roster([Person(*p) for p in people], "r.csv", datetime(2026, 3, 1, at_hour), "x")
+    return _records(tmp_path, name, lambda store: save_roster(store, "acme", roster))
+
+
+def _attendance(tmp_path, name, people):
+    from onboard.delivery.attendance import Attendance, Attendee
+    from onboard.delivery.datafiles import update_attendance
+
+    days = (date(2026, 3, 2), date(2026, 3, 3))
+    attendance = Attendance(days, [Attendee(*p) for p in people], [])
+    return _records(tmp_path, name, lambda store: update_attendance(store, "acme", lambda _: attendance)[0])
+
+
+def _load(tmp_path, name, data):
+    from onboard.delivery.datafiles import load_attendance, load_roster
+
+    folder = tmp_path / "merged"
+    folder.mkdir(exist_ok=True)
+    (folder / name).write_bytes(data)
+    return load_roster(folder) if name == "roster.jsonl" else load_attendance(folder)
+
+
+def test_attendance_merges_person_by_person_and_day_by_day(tmp_path):
+    from onboard.storage.records import merge_rows
+
+    d1, d2 = date(2026, 3, 2), date(2026, 3, 3)
+    base = _attendance(tmp_path, "o", [("a@x.com", "Al"), ("b@x.com", "Bea")])
+    ann = _attendance(tmp_path, "a", [("a@x.com", "Al", {d1: True}), ("b@x.com", "Bea", {d1: False})])
+    bob = _attendance(
+        tmp_path,
+        "b",
+        [("a@x.com", "Al", {d2: True}), ("b@x.com", "Bea", {d2: True}), ("", "Walk In", {d2: True})],
+    )
+    data, clashes = merge_rows(base, ann, bob, Path("clients/acme/attendance.jsonl"))
+    assert clashes == []
+    merged = {p.key: p for p in _load(tmp_path, "attendance.jsonl", data).people}
+    assert merged["a@x.com"].present == {d1: True, d2: True}
+    assert merged["b@x.com"].present == {d1: False, d2: True}
+    assert merged["name:walk in"].present == {d2: True}
+    assert merge_rows(base, bob, ann, Path("attendance.jsonl"))[1] == []
+
+
+def test_a_roster_merges_by_email_and_the_later_import_wins_a_clash(tmp_path):
+    from onboard.storage.records import merge_rows
+
+    x, y = ("x@x.com", "Xi", "Lo", "Eng"), ("y@x.com", "Yu", "Ma")
+    base = _roster(tmp_path, "o", [x, y], 9)
+    reimport = _roster(tmp_path, "a", [(*x[:3], "Lead"), ("z@x.com", "Zo")], 11)  # y left, z joined
+    edited = _roster(tmp_path, "b", [(*x[:3], "Manager", "", True), y], 10)
+    data, clashes = merge_rows(base, edited, reimport, Path("clients/acme/roster.jsonl"))
+    roster = _load(tmp_path, "roster.jsonl", data)
+    people = {p.email: p for p in roster.people}
+    assert set(people) == {"x@x.com", "z@x.com"}
+    assert people["x@x.com"].title == "Lead" and people["x@x.com"].lxp_registered is True
+    assert clashes == ["x@x.com: title changed on both sides; kept 'Lead'"]
+    assert roster.imported_at == datetime(2026, 3, 1, 11)

@@ -316,3 +316,39 @@ def test_the_pick_list_offers_only_that_roles_members_preselects_one_and_ends_wi
         (SOMEONE_ELSE, "someone else…"),
     ]
     assert ask_holder(prompter, "Who?", "FAC", "Omar Ali", team) == "Omar Ali"
+
+
+def test_attendance_marked_on_two_clones_merges_day_by_day_through_git(team):
+    from datetime import date
+
+    from onboard.delivery.attendance import Attendance, Attendee
+    from onboard.delivery.datafiles import load_attendance, update_attendance
+    from onboard.storage.store import Store
+
+    d1, d2 = date(2026, 3, 2), date(2026, 3, 3)
+
+    def mark(member, day):
+        def change(current):
+            people = current.people if current else [Attendee("a@x.com", "Al"), Attendee("b@x.com", "Bea")]
+            for person in people:
+                if day:
+                    person.present[day] = person.email == "a@x.com"
+            return Attendance((d1, d2), people, [])
+
+        update_attendance(Store(member.root / "clients"), "acme-corp", change)
+
+    ann = team.founder("Ann", "Acme Corp")
+    mark(ann, None)
+    ann.ok("sync")
+    bob = team.joiner("Bob")
+    mark(ann, d1)
+    ann.ok("sync")
+    mark(bob, d2)
+    bob.ok("sync")
+    ann.ok("sync")
+    for member in (ann, bob):
+        people = {p.email: p.present for p in load_attendance(member.root / "clients" / "acme-corp").people}
+        assert people == {"a@x.com": {d1: True, d2: True}, "b@x.com": {d1: False, d2: False}}
+    assert (ann.root / "clients/acme-corp/attendance.jsonl").read_bytes() == (
+        bob.root / "clients/acme-corp/attendance.jsonl"
+    ).read_bytes()

@@ -33,7 +33,9 @@ from onboard.core.state import ClientState
 from onboard.errors import OnboardError
 
 DRIVER = "onboard"
-ATTRIBUTES = ("clients/*/client.toml merge=onboard",)
+ATTRIBUTES = tuple(
+    f"clients/*/{name} merge=onboard" for name in ("client.toml", "roster.jsonl", "attendance.jsonl")
+)
 IGNORED = ("clients/*/.lock", "clients/*/.backup/")
 PRIVATE = (":(exclude,glob)clients/*/.lock", ":(exclude,glob)clients/*/.backup/**")
 """Pathspecs that keep a client's lock and backups out of every commit onboard makes."""

@@ -1,4 +1,4 @@
-"""The git merge driver for client files: ``onboard merge-driver %O %A %B %P``.
+"""The git merge driver for client files and records: ``onboard merge-driver %O %A %B %P``.
 
 git calls it (see :mod:`onboard.storage.gitshare` for how it is registered)
 whenever both sides of a merge changed the same ``clients/<slug>/client.toml``,
@@ -8,7 +8,8 @@ theirs (%B) and the file's path in the repository (%P). The merge itself is
 the three files, finds the client's playbook (for which steps build on
 which) and tells git how it went: exit 0 with a valid file, conflicts and
 all, or exit 1 (ours left untouched, git marks the file conflicted) only
-when a side cannot be read at all.
+when a side cannot be read at all. A delivery's ``roster.jsonl`` and
+``attendance.jsonl`` go to :mod:`onboard.storage.records`, row by row.
 """
 
 from __future__ import annotations
@@ -59,22 +60,31 @@ def merge_client_files(
 
 
 def workspace_of(repo_path: str, cwd: Path) -> Path | None:
-    """The workspace a ``clients/<slug>/client.toml`` path (relative to the repository) belongs to."""
+    """The workspace a ``clients/<slug>/<file>`` path (relative to the repository) belongs to."""
     path = cwd / repo_path
-    if path.name != STATE_FILE or path.parent.parent.name != "clients":
-        return None
-    return path.parent.parent.parent
+    return path.parent.parent.parent if path.parent.parent.name == "clients" else None
 
 
 def run_driver(ancestor: str, current: str, other: str, repo_path: str, cwd: Path | None = None) -> int:
     """What git runs: merge into ``current``; 0 when the result is a valid file, 1 when not."""
     from onboard.core.merge import open_conflicts
     from onboard.storage.atomic import atomic_write
+    from onboard.storage.records import KINDS, merge_rows
 
     try:
         base = Path(ancestor).read_bytes()
         ours = Path(current).read_bytes()
         theirs = Path(other).read_bytes()
+        if Path(repo_path).name in KINDS:
+            data, clashes = merge_rows(base, ours, theirs, Path(repo_path))
+            atomic_write(Path(current), data)
+            for clash in clashes:
+                print(f"onboard: {repo_path}: {clash}", file=sys.stderr)
+            return 0
+        if Path(repo_path).name != STATE_FILE:
+            raise OnboardError(
+                f"onboard merges client.toml, roster.jsonl and attendance.jsonl, not {repo_path}."
+            )
         data, result = merge_client_files(
             base, ours, theirs, Path(repo_path), workspace_of(repo_path, cwd or Path.cwd())
         )
