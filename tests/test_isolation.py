@@ -26,7 +26,9 @@ def test_a_workspace_in_home_does_not_leak_into_a_command(tmp_path: Path) -> Non
     """A user who once ran `onboard playbooks` has ~/onboarding; a test's --home still wins."""
     home_workspace = Path(os.environ["HOME"]) / "onboarding"
     assert CliRunner().invoke(cli, ["--home", str(home_workspace), "init"]).exit_code == 0
-    stray = CliRunner().invoke(cli, ["new", "Stray", "-p", "agency-onboarding", "--no-input"])
+    stray = CliRunner().invoke(
+        cli, ["new", "Stray", "-p", "agency-onboarding", "--no-input", "--set", "hubspot_deal=D-1"]
+    )
     assert stray.exit_code == 0, stray.output
     assert (home_workspace / "clients" / "stray" / "client.toml").is_file()
     mine = tmp_path / "ws"
