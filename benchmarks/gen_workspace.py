@@ -85,6 +85,8 @@ def value_for(field: Any, rng: random.Random, around: date) -> Any:
         return around + timedelta(days=rng.randint(-20, 120))
     if kind == "email":
         return f"{rng.choice(WORDS)}.{rng.choice(WORDS)}@example.com"
+    if kind == "url":
+        return f"https://example.com/{rng.choice(WORDS)}"
     if kind == "int":
         return rng.randint(1, 40)
     if kind == "number":
@@ -161,8 +163,8 @@ def _act(engine: Any, playbook: Any, state: Any, ov: Any, rng: random.Random, no
         if step.gate and step.gate not in state.gates:
             return engine.open_gate(playbook, state, step.gate, now=now, by=by)
         for reason in view.waiting:
-            if reason.startswith("facts: "):
-                name = reason[len("facts: ") :].split(", ")[0]
+            if reason.kind == "fact":
+                name = reason.id
                 value = value_for(playbook.fields[name], rng, now.date())
                 if name in playbook.decisions:
                     return engine.decide(playbook, state, name, value, reason="agreed", now=now, by=by)

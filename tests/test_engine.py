@@ -17,6 +17,7 @@ from onboard.core.engine import (
     undo,
 )
 from onboard.core.state import StepStatus
+from onboard.core.waiting import Waiting, WaitKind
 from onboard.errors import OnboardError
 
 NOW = datetime(2026, 3, 1, 9, 0)
@@ -137,10 +138,11 @@ def test_a_gate_holds_a_step_until_recorded(training):
     )
     state = complete_step(training, state, "send-docusign", answers={}, now=NOW, by="t", force=True)
     view = overview(training, state, TODAY).view("record-signed-contract")
-    assert "gate: Signed LOE/contract received" in view.waiting
+    gate = Waiting(WaitKind.GATE, "signed-contract", "Signed LOE/contract received")
+    assert gate in view.waiting
     state = open_gate(training, state, "signed-contract", now=NOW, by="t")
     view = overview(training, state, TODAY).view("record-signed-contract")
-    assert not any(w.startswith("gate") for w in view.waiting)
+    assert not any(w.kind == WaitKind.GATE for w in view.waiting)
 
 
 def test_undo_restores_the_state_exactly(training):
@@ -195,4 +197,4 @@ def test_unknown_choice_condition_waits_instead_of_na(training):
     state = start(training)
     view = overview(training, state, TODAY).view("upload-roster-for-eval")
     assert view.status == "pending"
-    assert any("eval_method" in w for w in view.waiting)
+    assert any(w.kind == WaitKind.FACT and w.id == "eval_method" for w in view.waiting)

@@ -205,7 +205,7 @@ def test_gate_override_records_who_and_why(run, workspace, templates):
     run("done", "acme", "meeting", "--set", "outcome=renew")
     status = json.loads(run("status", "acme", "--json").output)
     waiting = next(s for s in status["steps"] if s["id"] == "renew-terms")["waiting"]
-    assert waiting == ["gate: First payment received"]
+    assert waiting == [{"kind": "gate", "id": "first-payment", "label": "First payment received"}]
     result = run("gate", "acme", "first-payment", "--override-by", "Managing Director")
     assert result.exit_code == 1 and "reason" in result.output
     result = run(

@@ -136,7 +136,8 @@ def test_new_client_to_delivery_with_the_payment_gate(run, workspace):
     assert view["stage"] == "first-payment"
     for step in DELIVERY:
         assert view["by_id"][step]["actionable"] is False
-        assert "gate: First payment received" in view["by_id"][step]["waiting"]
+        gate = {"kind": "gate", "id": "first-payment", "label": "First payment received"}
+        assert gate in view["by_id"][step]["waiting"]
     assert view["by_id"]["monitor-first-payment"]["actionable"] is True
     blocked = run("done", "acme-ltd", "lead-delivery", "--no-input")
     assert blocked.exit_code == 1 and "First payment received" in blocked.output

@@ -212,7 +212,8 @@ def test_a_solutions_engineer_is_looped_in_when_needed(run, workspace):
     done(run, "vega", "kickoff-call", "--answers", str(kpis))
     done(run, "vega", "success-plan", "--set", "success_plan_link=https://gainsight.example/plans/vega")
     view = status(run, "vega")
-    assert "facts: needs_solutions_engineer" in view["by_id"]["solutions-engineer"]["waiting"]
+    waiting = view["by_id"]["solutions-engineer"]["waiting"]
+    assert ("fact", "needs_solutions_engineer") in [(w["kind"], w["id"]) for w in waiting]
     done(run, "vega", "account-setup", "--set", "needs_solutions_engineer=yes")
     view = status(run, "vega")
     assert view["by_id"]["solutions-engineer"]["status"] == "pending"

@@ -47,8 +47,10 @@ def build(state: Any, playbook: Any, ov: Any) -> dict[str, Any]:
         views = [v for v in ov.steps if v.step.stage == stage.id]
         stages.append(
             {
+                "id": stage.id,
                 "title": stage.title,
                 "done": all(v.resolved for v in views),
+                "applies": any(v.status != "n/a" for v in views),
                 "current": bool(ov.stage and stage.id == ov.stage.id),
             }
         )
@@ -64,7 +66,7 @@ def build(state: Any, playbook: Any, ov: Any) -> dict[str, Any]:
                 "status": v.status,
                 "due": v.due.isoformat() if v.due else None,
                 "actionable": v.actionable,
-                "waiting": list(v.waiting),
+                "waiting": [w.as_json() for w in v.waiting],
                 "moved": v.moved,
                 "on": record["on"].isoformat() if record and v.status != "n/a" else None,
             }
@@ -102,6 +104,7 @@ def to_json(model: dict[str, Any], today: date) -> dict[str, Any]:
         "complete": model["complete"],
         "progress": model["progress"],
         "roles": model["roles"],
+        "stages": [{"id": s["id"], "title": s["title"], "status": _stage_status(s)} for s in model["stages"]],
         "steps": [
             {
                 **{k: s[k] for k in keys},
@@ -112,6 +115,20 @@ def to_json(model: dict[str, Any], today: date) -> dict[str, Any]:
             for s in model["steps"]
         ],
     }
+
+
+def _stage_status(stage: dict[str, Any]) -> str:
+    """'n/a' for a stage none of whose steps apply (a branch not taken), else done, current or pending."""
+    if not stage["applies"]:
+        return "n/a"
+    return "done" if stage["done"] else "current" if stage["current"] else "pending"
+
+
+def _waiting_text(waiting: dict[str, str]) -> str:
+    """A reason a step waits, with the id to type: 'gate signed-contract (Signed LOE received)'."""
+    from onboard.core.waiting import Waiting, WaitKind
+
+    return str(Waiting(WaitKind(waiting["kind"]), waiting["id"], waiting["label"]))
 
 
 def _due_text(step: dict[str, Any], today: date) -> str:
@@ -144,7 +161,9 @@ def draw(model: dict[str, Any], today: date, terminal: Any, show_all: bool) -> N
     marks = []
     for stage in model["stages"]:
         title = escape(stage["title"])
-        if stage["done"]:
+        if not stage["applies"]:
+            marks.append(f"[dim]– {title} (n/a)[/]")
+        elif stage["done"]:
             marks.append(f"[green]✓ {title}[/]")
         elif stage["current"]:
             marks.append(f"[bold cyan]● {title}[/]")
@@ -162,7 +181,8 @@ def draw(model: dict[str, Any], today: date, terminal: Any, show_all: bool) -> N
         owner = step["role"] + (f" ({initials})" if initials else "")
         title = escape(step["title"])
         if step["waiting"] and step["status"] == "pending":
-            title += f" [dim](waiting: {escape('; '.join(step['waiting']))})[/]"
+            reasons = "; ".join(_waiting_text(w) for w in step["waiting"])
+            title += f" [dim](waiting: {escape(reasons)})[/]"
         rows.append([_MARK[step["status"]], step["id"], escape(owner), _due_text(step, today), title])
     if rows:
         terminal.table(["", "step", "owner", "due", "what"], rows, fit="what")

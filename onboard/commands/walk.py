@@ -139,7 +139,7 @@ def _walk(app, store, slug, playbook, answers, prompter, yes, walk: Walk) -> Non
                 if v.status == "pending"
                 and v.step.gate
                 and v.waiting
-                and all(w.startswith("gate:") for w in v.waiting)
+                and all(w.kind == "gate" for w in v.waiting)
             ]
             gate_id = next((g for g in gate_ids if g not in asked_gates), None)
             if gate_id is None:

@@ -13,7 +13,7 @@ from datetime import date, datetime
 from typing import Any
 
 from onboard.core.clock import next_clock, not_before
-from onboard.core.fields import FactValue, coerce
+from onboard.core.fields import FactValue, coerce, limit_problems
 from onboard.core.playbook import FollowUp, Gate, Playbook, Stage, Step
 from onboard.core.state import (
     SCHEMA,
@@ -25,6 +25,8 @@ from onboard.core.state import (
     event_id,
     split_path,
 )
+from onboard.core.suggest import with_suggestion
+from onboard.core.waiting import Waiting, WaitKind, command, refusal
 from onboard.errors import OnboardError
 
 PENDING, DONE, SKIPPED, NA = StepStatus.PENDING, StepStatus.DONE, StepStatus.SKIPPED, StepStatus.NA
@@ -39,7 +41,7 @@ class StepView:
     due: date | None
     overdue: bool
     actionable: bool
-    waiting: tuple[str, ...] = ()
+    waiting: tuple[Waiting, ...] = ()
     moved: bool = False
 
     @property
@@ -130,25 +132,27 @@ def overview(
         stage_open = any(statuses[s.id] == PENDING for s in stage.steps)
         for step in stage.steps:
             status = statuses[step.id]
-            waiting: list[str] = []
+            waiting: list[Waiting] = []
             if status == PENDING:
-                if open_before:
-                    waiting.append(f"stage {current.title if current else ''} to finish")
+                if open_before and current is not None:
+                    waiting.append(Waiting(WaitKind.STAGE, current.id, current.title))
                 unresolved = [
                     a
                     for a in step.after
                     if statuses.get(a) == PENDING
                     or any(s.repeat_of == a and statuses[s.id] == PENDING for s in playbook.steps)
                 ]
-                waiting.extend(f"step {a}" for a in unresolved)
+                waiting.extend(Waiting(WaitKind.STEP, a, _step_title(playbook, a)) for a in unresolved)
                 if step.gate and step.gate not in state.gates:
-                    waiting.append(f"gate: {playbook.gates[step.gate].title}")
+                    waiting.append(Waiting(WaitKind.GATE, step.gate, playbook.gates[step.gate].title))
                 if applicability[step.id] is None:
                     names = set()
                     for cond in (playbook.stage(step.stage).when, step.when):
                         if cond:
                             names |= {n for n in cond.names() if facts.get(n) in (None, "")}
-                    waiting.append("facts: " + ", ".join(sorted(names)))
+                    waiting.extend(
+                        Waiting(WaitKind.FACT, n, playbook.fields[n].prompt) for n in sorted(names)
+                    )
             due, moved = _due(step, state, completed, holidays)
             overdue = status == PENDING and due is not None and due < today
             views.append(
@@ -169,6 +173,14 @@ def overview(
     resolved = sum(1 for v in counted if v.resolved)
     progress = resolved / len(counted) if counted else 1.0
     return Overview(tuple(views), current, round(progress, 4))
+
+
+def _step_title(playbook: Playbook, step_id: str) -> str:
+    """The title of a step named in ``after`` (a repeated step is named by the id its occurrences share)."""
+    for step in playbook.steps:
+        if step.id == step_id or step.repeat_of == step_id:
+            return step.title
+    return step_id
 
 
 def _due(
@@ -234,9 +246,11 @@ def new_client(
 ) -> ClientState:
     """A client at the first step of ``playbook``, with its intake facts."""
     values = _coerce_facts(playbook, facts)
+    _check_limits(playbook, values, values, now.date())
     missing = [n for n in playbook.intake if playbook.fields[n].required and n not in values]
     if missing:
-        raise _missing_error(missing, f"new client {name!r}")
+        run = ("onboard", "new", name, "--playbook", playbook.id)
+        raise _missing_error(playbook, missing, f"new client {name!r}", run, values, now.date())
     blank = ClientState(
         slug=slug,
         name=name,
@@ -263,17 +277,52 @@ def _coerce_facts(playbook: Playbook, facts: Mapping[str, object]) -> dict[str, 
         if field is None:
             raise OnboardError(
                 f"{key!r} is not a field of playbook {playbook.id!r}.",
-                "Known fields: " + ", ".join(sorted(playbook.fields)),
+                with_suggestion(key, playbook.fields, "Known fields: " + ", ".join(sorted(playbook.fields))),
             )
         values[key] = coerce(field, raw)
     return values
 
 
-def _missing_error(missing: list[str], what: str) -> OnboardError:
-    flags = " ".join(f"--set {name}=..." for name in missing)
+def _check_limits(
+    playbook: Playbook, facts: Mapping[str, object], changed: Collection[str], today: date
+) -> None:
+    """Refuse values that break a limit the playbook states (an end before its start)."""
+    problems = limit_problems(playbook.fields, facts, changed)
+    if problems:
+        spec, problem = problems[0]
+        raise OnboardError(
+            f"{problem}.", f"Give {spec.noun} inside that limit, such as {spec.assignment(today, facts)}."
+        )
+
+
+def _missing_error(
+    playbook: Playbook,
+    missing: list[str],
+    what: str,
+    run: tuple[str, ...],
+    facts: Mapping[str, object],
+    today: date,
+) -> OnboardError:
+    """Missing fields (and ``role.X`` holders) with the command that gives them, examples filled in."""
+    flags = []
+    for name in missing:
+        if name.startswith("role."):
+            flags.append(f"--set {command(name + '=Ann Lee')}")
+        else:
+            flags.append(f"--set {playbook.fields[name].assignment(today, facts)}")
     return OnboardError(
         f"Missing {', '.join(missing)} for {what}.",
-        f"Pass {flags} (or put them in --answers FILE.toml), or run without --no-input to be asked.",
+        f"Run `{command(*run)} {' '.join(flags)}` with the real values (or put them in --answers FILE.toml).",
+    )
+
+
+def _missing_role(playbook: Playbook, slug: str, role: str, what: str, run: tuple[str, ...]) -> OnboardError:
+    """No one holds a role a step needs: assign it, or name the holder with the step."""
+    name = playbook.roles[role].name
+    return OnboardError(
+        f"No one is assigned as {role} ({name}) for {what}.",
+        f"Assign them: `{command('onboard', 'assign', slug, role, 'Ann Lee')}` with the real name, "
+        f"or run `{command(*run)} --set {command(f'role.{role}=Ann Lee')}`.",
     )
 
 
@@ -302,16 +351,18 @@ def complete_step(
     check_open(playbook, state, step, today or now.date(), holidays, force)
     values = _coerce_facts(playbook, {k: v for k, v in answers.items() if k in step.asks})
     merged = {**state.facts, **values}
+    _check_limits(playbook, merged, values, now.date())
     missing = [n for n in step.asks if playbook.fields[n].required and merged.get(n) in (None, "")]
+    run = ("onboard", "done", state.slug, step_id)
     if missing:
-        raise _missing_error(missing, f"step {step_id!r}")
+        raise _missing_error(playbook, missing, f"step {step_id!r}", run, merged, now.date())
     changes: dict[str, Any] = {f"facts.{k}": v for k, v in values.items() if state.facts.get(k) != v}
     for role in step.assigns:
         holder = answers.get(f"role.{role}")
         if holder is not None:
             changes[f"roles.{role}"] = role_holder(holder)
         elif role not in state.roles:
-            raise _missing_error([f"role.{role}"], f"step {step_id!r}")
+            raise _missing_role(playbook, state.slug, role, f"step {step_id!r}", run)
     changes[f"steps.{step_id}"] = {"status": DONE.value, "on": now.date(), "by": by, "note": note or None}
     if step.opens and step.opens not in state.gates:
         changes[f"gates.{step.opens}"] = {"on": now.date(), "by": by, "via": f"step {step_id}"}
@@ -362,7 +413,8 @@ def check_open(
     force: bool,
 ) -> None:
     """Refuse a step that is already recorded, does not apply, or waits (unless forced)."""
-    view = overview(playbook, state, today, holidays).view(step.id)
+    ov = overview(playbook, state, today, holidays)
+    view = ov.view(step.id)
     if view.status in (DONE, SKIPPED):
         on = state.steps[step.id]["on"]
         raise OnboardError(
@@ -372,10 +424,8 @@ def check_open(
     if view.status == NA:
         raise OnboardError(f"Step {step.id!r} does not apply to {state.name} (its condition is false).")
     if view.waiting and not force:
-        raise OnboardError(
-            f"Step {step.id!r} is waiting for {'; '.join(view.waiting)}.",
-            "Finish those first, or pass --force to record it anyway.",
-        )
+        pending = [v.step.id for v in ov.steps if v.status == PENDING]
+        raise refusal(playbook, state.slug, step, view.waiting, pending, state.facts, today)
 
 
 def set_facts(
@@ -383,6 +433,7 @@ def set_facts(
 ) -> ClientState:
     """Change client facts (a corrected date, a new business unit)."""
     coerced = _coerce_facts(playbook, values)
+    _check_limits(playbook, {**state.facts, **coerced}, coerced, now.date())
     changes = {f"facts.{k}": v for k, v in coerced.items() if state.facts.get(k) != v}
     if not changes:
         raise OnboardError("Nothing changes: every value is already set to that.")
@@ -405,7 +456,7 @@ def assign_role(
     if role not in playbook.roles:
         raise OnboardError(
             f"Playbook {playbook.id!r} has no role {role!r}.",
-            "Roles: " + ", ".join(playbook.roles),
+            with_suggestion(role, playbook.roles, "Roles: " + ", ".join(playbook.roles)),
         )
     holder = role_holder({"name": name, "initials": initials, "email": email})
     return record(
@@ -448,7 +499,7 @@ def open_gate(
     if gate_id not in playbook.gates:
         raise OnboardError(
             f"Playbook {playbook.id!r} has no gate {gate_id!r}.",
-            "Gates: " + (", ".join(playbook.gates) or "none"),
+            with_suggestion(gate_id, playbook.gates, "Gates: " + (", ".join(playbook.gates) or "none")),
         )
     if gate_id in state.gates:
         raise OnboardError(f"Gate {gate_id!r} is already open (on {state.gates[gate_id]['on']}).")
@@ -556,7 +607,10 @@ def decide(
     decision = playbook.decisions.get(name)
     if decision is None:
         known = ", ".join(playbook.decisions) or "none"
-        raise OnboardError(f"Playbook {playbook.id!r} has no decision {name!r}.", f"Decisions: {known}.")
+        raise OnboardError(
+            f"Playbook {playbook.id!r} has no decision {name!r}.",
+            with_suggestion(name, playbook.decisions, f"Decisions: {known}."),
+        )
     if not reason.strip():
         raise OnboardError("A decision needs a reason.", "Pass --reason 'why'.")
     chosen = coerce(playbook.fields[name], value)
@@ -695,7 +749,8 @@ def follow_on(
             continue
     missing = [n for n in playbook.intake if playbook.fields[n].required and n not in facts]
     if missing:
-        raise _missing_error(missing, f"{playbook.id} for {state.name}")
+        run = ("onboard", "new", state.name, "--playbook", playbook.id, "--slug", slug)
+        raise _missing_error(playbook, missing, f"{playbook.id} for {state.name}", run, facts, now.date())
     new_state = new_client(playbook, name=state.name, slug=slug, facts=facts, now=now, by=by)
     roles = {f"roles.{r}": dict(h) for r, h in state.roles.items() if r in playbook.roles}
     if roles:

@@ -333,8 +333,8 @@ def _is_web_link(text: str) -> bool:
 
 def limit_problems(
     fields: Mapping[str, Field], facts: Mapping[str, object], changed: Collection[str]
-) -> list[str]:
-    """What breaks a hard limit once the ``changed`` fields hold their values in ``facts``.
+) -> list[tuple[Field, str]]:
+    """The fields that break a hard limit once the ``changed`` ones hold their values in ``facts``, and how.
 
     A limit between two fields is checked whichever of them changed: moving
     the start after the end is refused as much as moving the end before the
@@ -350,7 +350,7 @@ def limit_problems(
             continue
         problem = _limit_problem(spec, value, facts)
         if problem:
-            problems.append(problem)
+            problems.append((spec, problem))
     return problems
 
 
