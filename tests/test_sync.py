@@ -352,3 +352,37 @@ def test_attendance_marked_on_two_clones_merges_day_by_day_through_git(team):
     assert (ann.root / "clients/acme-corp/attendance.jsonl").read_bytes() == (
         bob.root / "clients/acme-corp/attendance.jsonl"
     ).read_bytes()
+
+
+def test_resolve_with_a_value_of_ones_own_and_with_nothing_to_settle(run, workspace, training):
+    from datetime import datetime
+
+    from onboard.core.engine import set_facts
+    from onboard.core.merge import merge
+    from onboard.storage.store import Store
+
+    assert run("new", "Acme", "-p", "training-engagement", *INTAKE).exit_code == 0
+    assert "has no open conflict" in run("resolve", "acme").output
+    store = Store(workspace / "clients")
+    base = store.load("acme")
+    ann = set_facts(training, base, {"program": "A"}, now=datetime(2026, 3, 2, 9), by="Ann")
+    bob = set_facts(training, base, {"program": "B"}, now=datetime(2026, 3, 2, 10), by="Bob")
+    with store.transaction("acme") as tx:
+        tx.commit(merge(base, ann, bob).state)
+    wrong = run("resolve", "acme", "--value", "x", "--keep", "kept")
+    assert wrong.exit_code == 1 and "not both" in wrong.output
+    settled = run("resolve", "acme", "--value", "Both")
+    assert settled.exit_code == 0, settled.output
+    assert "set 'Both'" in settled.output
+    doc = tomllib.loads((workspace / "clients" / "acme" / "client.toml").read_text())
+    assert doc["facts"]["program"] == "Both" and doc["conflicts"][0]["settled_keep"] == "value"
+    assert doc["history"][-1]["by"] == "tester"
+
+
+def test_outside_git_the_name_comes_from_onboard_toml(run, workspace, monkeypatch):
+    config = workspace / "onboard.toml"
+    config.write_text(config.read_text().replace('name = "tester"', 'name = "Solo Coordinator"', 1))
+    monkeypatch.delenv("ONBOARD_USER")
+    assert run("new", "Acme", "-p", "training-engagement", *INTAKE).exit_code == 0
+    doc = tomllib.loads((workspace / "clients" / "acme" / "client.toml").read_text())
+    assert doc["history"][0]["by"] == "Solo Coordinator"
