@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -222,3 +223,18 @@ def test_session_times_it_would_have_to_guess_are_refused(text: str, why: str) -
         parse_session_time(text, "course_time")
     assert caught.value.message.startswith(f"course_time {text!r}")
     assert caught.value.hint and "9:00-12:00 ET" in caught.value.hint
+
+
+def test_calendar_and_report_write_in_the_workspace_only(acme: Run, workspace: Path) -> None:
+    """Without -o both land in the workspace; the test's HOME and working folder stay empty."""
+    home = Path(os.environ["HOME"])
+    before = sorted(home.rglob("*"))
+    acme("set", "acme", "course_date=2027-02-16", "course_time=9:00-12:00 ET")
+    assert acme("calendar").exit_code == 0
+    assert acme("calendar", "acme").exit_code == 0
+    assert acme("report").exit_code == 0
+    assert (workspace / "onboard.ics").is_file()
+    assert (workspace / "clients" / "acme" / "out" / "acme.ics").is_file()
+    assert (workspace / "report.html").is_file()
+    assert sorted(home.rglob("*")) == before
+    assert list(Path.cwd().iterdir()) == []

@@ -18,6 +18,11 @@ from onboard.cli import App, pass_app
 def report(app: App, output: str | None, as_of: str | None) -> None:
     """Write one self-contained HTML page: a timeline per client, then the agenda.
 
+    The page is titled with the workspace's name (onboard.toml, [workspace]
+    name); every mark on a timeline is numbered and listed under it, and the
+    course or other key dates are drawn. It prints (landscape, a client per
+    block, readable in black and white).
+
     \b
     Example:
       onboard report -o portfolio.html
