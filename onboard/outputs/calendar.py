@@ -138,11 +138,7 @@ def _reminder_offset(due: date, holidays: Collection[date]) -> timedelta:
     before = due - timedelta(days=1)
     while not is_business_day(before, holidays):
         before -= timedelta(days=1)
-    return (
-        datetime.combine(before, datetime.min.time())
-        + timedelta(hours=REMINDER_HOUR)
-        - datetime.combine(due, datetime.min.time())
-    )
+    return timedelta(hours=REMINDER_HOUR) - (due - before)
 
 
 def due_event(
