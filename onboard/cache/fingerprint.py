@@ -2,10 +2,13 @@
 
 A kept entry is only true for the code that computed it. Rather than a list
 of the modules that shape an entry (which goes stale the day someone adds a
-module), the fingerprint is the installed version plus the size and
-modification time of every Python file in the package, found by walking the
-package folder itself. Editing any of them, or upgrading the package, makes
-every kept entry be computed again.
+module), the fingerprint is the installed version, the package's folder and
+the size and modification time of every Python file in it, found by walking
+the folder itself. Editing any of them, upgrading the package or running a
+copy of it elsewhere makes every kept entry be computed again.
+
+It costs one ``stat`` per module (about a hundred), once per process: a
+fraction of a millisecond, against the tens it saves.
 """
 
 from __future__ import annotations
@@ -30,10 +33,10 @@ def _walk(folder: str, prefix: str, found: list[tuple[str, int, int]]) -> None:
 
 
 def code_fingerprint(package_dir: str = PACKAGE_DIR) -> tuple[str | tuple[str, int, int], ...]:
-    """The version and the stat of every module of the package under ``package_dir``."""
+    """The version, ``package_dir`` and the stat of every module of the package under it."""
     found: list[tuple[str, int, int]] = []
     _walk(package_dir, "", found)
-    return (__version__, *sorted(found))
+    return (__version__, package_dir, *sorted(found))
 
 
 @cache
