@@ -239,7 +239,7 @@ def _commit_pending(root: Path, by: str) -> bool:
         {p.split("/")[1] for p in staged.splitlines() if p.startswith("clients/") and p.count("/") >= 2}
     )
     what = ", ".join(slugs[:5]) + (" and more" if len(slugs) > 5 else "") if slugs else "workspace files"
-    done = _run(root, "commit", "--quiet", "-m", f"onboard sync: {what} (by {by})")
+    done = _run(root, "commit", "--quiet", "-m", f"onboard sync: {what} (by {by})", "--", ".")
     if done.returncode != 0:
         message = (done.stderr or done.stdout).strip()
         if "tell me who you are" in message.lower() or "user.email" in message:
