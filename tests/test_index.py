@@ -259,6 +259,22 @@ def test_racy_entries_are_read_again(mixed, monkeypatch):
     assert any(c["name"] == new for c in json.loads(invoke(mixed, "list", "--json").stdout))
 
 
+def test_a_linked_or_misnamed_client_folder_is_reported_as_the_store_reports_it(mixed, later, tmp_path):
+    """Read straight from its file, a client is still refused where Store.load refuses it."""
+    outside = tmp_path / "outside"
+    moved = _client(mixed, 6)
+    shutil.move(moved, outside)
+    (mixed / "clients" / moved.name).symlink_to(outside, target_is_directory=True)
+    misnamed = mixed / "clients" / "misnamed-co"
+    shutil.copytree(_client(mixed, 7), misnamed)
+    for _ in range(2):  # building the index, then from it
+        assert_same_as_uncached(mixed, cases=[("list", "--json"), ("due",)])
+        warnings = invoke(mixed, "list").output
+        assert f"{moved.name!r} points outside" in warnings
+        assert "but the folder is 'misnamed-co'" in warnings
+    assert moved.name not in entries(mixed) and "misnamed-co" not in entries(mixed)
+
+
 def test_added_and_removed_clients_are_noticed(mixed, later):
     invoke(mixed, "list")
     source = _client(mixed, 3)

@@ -43,13 +43,15 @@ import stat
 import time
 from collections.abc import Callable, Iterator
 from datetime import date, timedelta
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from onboard import __version__
 from onboard.errors import OnboardError
 
-FORMAT = 1
+if TYPE_CHECKING:
+    from pathlib import Path
+
+FORMAT = 2  # 2: the status model keeps conflicts and stamps onboard.toml by its stat
 CACHE_DIR = ".onboard-cache"
 INDEX_FILE = "index.bin"
 MAGIC = b"onboard index\n"
@@ -223,23 +225,26 @@ def _recent(st: os.stat_result, now: int) -> bool:
     return max(st.st_mtime_ns, st.st_ctime_ns) > now - RACY_NS
 
 
-def scan(clients_dir: Path) -> Iterator[tuple[str, os.stat_result]]:
-    """Every client folder and the stat of its file, sorted by slug, as :meth:`Store.slugs` finds them."""
+def scan(clients_dir: Path) -> Iterator[tuple[str, os.stat_result, bool]]:
+    """Every client folder, the stat of its file and whether the folder is a link, sorted by slug.
+
+    The folders are those :meth:`Store.slugs` finds.
+    """
     from onboard.core.naming import is_slug
 
     try:
         with os.scandir(clients_dir) as entries:
-            names = sorted(e.name for e in entries if e.is_dir() and is_slug(e.name))
+            found = sorted((e.name, e.is_symlink()) for e in entries if e.is_dir() and is_slug(e.name))
     except (FileNotFoundError, NotADirectoryError):
         return
     base = os.fspath(clients_dir)
-    for name in names:
+    for name, linked in found:
         try:
             st = os.stat(os.path.join(base, name, STATE_FILE))
         except OSError:
             continue
         if stat.S_ISREG(st.st_mode):
-            yield name, st
+            yield name, st, linked
 
 
 class Index:
@@ -312,7 +317,7 @@ def _code_fingerprint() -> tuple[str | tuple[str, int, int], ...]:
     return current()
 
 
-def _playbook_fingerprint(dirs: list[Path], playbook_id: str, now: int) -> tuple[Any, bool]:
+def _playbook_fingerprint(dirs: list[Path] | list[str], playbook_id: str, now: int) -> tuple[Any, bool]:
     if "/" in playbook_id or "\\" in playbook_id or playbook_id in ("", ".", ".."):
         return None, True
     for folder in dirs:
@@ -345,6 +350,33 @@ def _playbook_fingerprint(dirs: list[Path], playbook_id: str, now: int) -> tuple
     return None, True
 
 
+def read_state(clients_dir: Path, slug: str, linked: bool, store: Callable[[], Any]) -> Any:
+    """A client's state from a single read of its file, for a folder :func:`scan` found.
+
+    :meth:`Store.load` resolves the folder to refuse a link out of ``clients/``,
+    which costs more than parsing does; a folder that is not a link needs no
+    such check. A link, a file that cannot be read or a slug that is not the
+    folder's goes to ``store().load``, so that every problem is reported in
+    the store's words.
+    """
+    from pathlib import Path
+
+    from onboard.storage.store import parse
+
+    if not linked:
+        path = os.path.join(os.fspath(clients_dir), slug, STATE_FILE)
+        try:
+            with open(path, "rb") as handle:
+                data = handle.read()
+        except OSError:
+            data = None
+        if data is not None:
+            state = parse(data, Path(path))
+            if state.slug == slug:
+                return state
+    return store().load(slug)
+
+
 def read_clients(
     root: Path, clients_dir: Path, library: Any, holidays: Any, today: date, store: Callable[[], Any]
 ) -> tuple[list[Client], list[OnboardError]]:
@@ -353,7 +385,8 @@ def read_clients(
     An unreadable client (bad TOML, unknown playbook...) is returned as a
     problem, exactly as reading it directly reports it, and never indexed.
     The index is written back only when an entry was added, changed or removed.
-    ``store`` makes the :class:`onboard.storage.store.Store`, needed only to read a file.
+    ``store`` makes the :class:`onboard.storage.store.Store`, needed only for
+    what :func:`read_state` hands over to it.
     """
     index = Index(root, library, holidays)
     old_playbooks, old_clients = index.read()
@@ -362,8 +395,7 @@ def read_clients(
     found: list[Client] = []
     problems: list[OnboardError] = []
     changed = False
-    reader = None
-    for slug, st in scan(clients_dir):
+    for slug, st, linked in scan(clients_dir):
         key = _key(st)
         entry = old_clients.get(slug)
         if entry is not None and entry[0] == key:
@@ -376,8 +408,7 @@ def read_clients(
                 found.append(Client(slug, info))
                 continue
         try:
-            reader = reader or store()
-            state = reader.load(slug)
+            state = read_state(clients_dir, slug, linked, store)
             fingerprint, recent = index.playbook_fingerprint(state.playbook)
             playbook = library.load(state.playbook, state.playbook_revision)
         except OnboardError as exc:
