@@ -2,6 +2,7 @@
 are unchanged, and exactly what a fresh computation would draw."""
 
 import json
+import os
 import shutil
 import time
 from pathlib import Path
@@ -13,7 +14,7 @@ import onboard.cache.index as index
 from onboard.cache import statusview
 from onboard.cli import cli
 from onboard.storage.library import Library
-from onboard.storage.workspace import open_workspace
+from onboard.storage.workspace import find_root
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples" / "workspace"
 
@@ -43,8 +44,7 @@ def test_the_kept_model_draws_what_a_fresh_computation_draws(example, slug):
     fresh_text = status(example, slug, "--all")
     fresh_json = status(example, slug, "--json", "--as-of", "2026-12-20")
     assert kept(example, slug).is_file()
-    holidays = open_workspace(example).settings.holidays
-    assert statusview.load(example, Library(example / "templates").dirs, slug, holidays) is not None
+    assert statusview.kept(str(example), slug) is not None
     assert status(example, slug, "--all") == fresh_text
     assert status(example, slug, "--json", "--as-of", "2026-12-20") == fresh_json
     shutil.rmtree(example / ".onboard-cache")
@@ -94,3 +94,51 @@ def test_a_damaged_kept_model_is_ignored(example):
     status(example, "globex")
     kept(example, "globex").write_bytes(b"\x00garbage")
     assert "Globex" in status(example, "globex")
+
+
+def test_a_name_that_is_not_the_slug_is_resolved_the_long_way_with_the_same_result(example):
+    slug_text = status(example, "acme-corp")
+    assert statusview.kept(str(example), "acme-corp") is not None
+    for name in ("Acme Corp", "acme", "ACME-CORP"):
+        assert statusview.kept(str(example), name) is None
+        assert status(example, name) == slug_text
+    for name in ("../workspace/clients/acme-corp", ".", "", "acme-corp/"):
+        assert statusview.kept(str(example), name) is None
+
+
+def test_a_settings_change_is_seen(example):
+    status(example, "acme-corp")
+    config = example / "onboard.toml"
+    config.write_text(config.read_text(encoding="utf-8") + "\n# edited\n", encoding="utf-8")
+    assert statusview.kept(str(example), "acme-corp") is None
+    status(example, "acme-corp")
+    assert statusview.kept(str(example), "acme-corp") is not None
+
+
+def test_a_kept_model_is_not_read_for_another_workspace(example, tmp_path):
+    """A copy of the workspace has other files: its own kept model, never the original's."""
+    status(example, "acme-corp")
+    copy = tmp_path / "copy"
+    shutil.copytree(example, copy)
+    assert statusview.kept(str(copy), "acme-corp") is None
+
+
+@pytest.mark.parametrize("how", ["home", "relative", "tilde", "env", "parent", "default"])
+def test_the_workspace_is_found_where_the_workspace_module_finds_it(tmp_path, monkeypatch, how):
+    user = tmp_path / "user"
+    root = user / "work" / "ws"
+    (root / "clients" / "acme").mkdir(parents=True)
+    (root / "onboard.toml").write_text("", encoding="utf-8")
+    monkeypatch.setenv("HOME", str(user))
+    monkeypatch.chdir(root / "clients" / "acme" if how == "parent" else tmp_path)
+    home = {"home": str(root), "relative": "user/work/ws/", "tilde": "~/work/ws"}.get(how)
+    if how == "env":
+        monkeypatch.setenv("ONBOARD_HOME", "~/work/ws")
+    expected, _ = find_root(home)
+    assert statusview.find_root(home) == os.path.abspath(expected)
+    assert statusview.find_root(home) == (str(user / "onboarding") if how == "default" else str(root))
+
+
+def test_playbooks_are_looked_for_where_the_library_looks(example):
+    found = [os.path.realpath(d) for d in statusview.playbook_dirs(str(example))]
+    assert found == [os.path.realpath(d) for d in Library(example / "templates").dirs]

@@ -2,26 +2,33 @@
 
 ``onboard status`` is the command a coordinator runs most, dozens of times a
 day, and most of its cost is importing the playbook model and engine, not
-the work. What it shows depends on the client file, the playbook files, the
-holidays and the code, and on *today* only for "overdue" and "in 3 days". So
-:func:`build` keeps everything but today in a small JSON model, stored in
-``.onboard-cache/status/<slug>.bin`` (marshal: no import to read it) and reused while all of those are
-unchanged (the same checks, and the same "racy" rule for files changed in the
-last two seconds, as the index of ``onboard.cache.index``). :func:`to_json` and
-:func:`draw` work from the model alone, so the text and JSON are the same
-whether the model was just computed or read back. Deleting the cache loses
-nothing.
+the work. What it shows depends on the client file, the playbook files,
+``onboard.toml`` (the holidays) and the code, and on *today* only for
+"overdue" and "in 3 days". So :func:`build` keeps everything but today in a
+small JSON model, stored in ``.onboard-cache/status/<slug>.bin`` (marshal: no
+import to read it) and reused while all of those are unchanged (the same
+checks, and the same "racy" rule for files changed in the last two seconds,
+as the index of ``onboard.cache.index``). :func:`to_json` and :func:`draw`
+work from the model alone, so the text and JSON are the same whether the
+model was just computed or read back. Deleting the cache loses nothing.
+
+:func:`kept` finds and checks a kept model with ``os`` alone: no pathlib, no
+settings, store or library, which together cost more than drawing does. So
+it finds the workspace itself (:func:`find_root`, the rule of
+:func:`onboard.storage.workspace.find_root`), takes the client name only when
+it is the slug itself, and stamps ``onboard.toml`` by its ``stat`` rather
+than by the holidays read from it.
 """
 
 from __future__ import annotations
 
 import os
+import stat
 from datetime import date
-from pathlib import Path
 from typing import Any
 
-from onboard import __version__
 from onboard.cache import index as _index
+from onboard.cache.fingerprint import PACKAGE_DIR
 from onboard.cache.index import (
     CACHE_DIR,
     FORMAT,
@@ -33,6 +40,8 @@ from onboard.cache.index import (
 )
 
 STATUS_DIR = "status"
+CONFIG = "onboard.toml"  # onboard.storage.workspace.CONFIG
+DEFAULT_HOME = "~/onboarding"  # onboard.storage.workspace.DEFAULT_HOME
 _MARK = {"done": "[green]✓[/]", "skipped": "[dim]↷[/]", "n/a": "[dim]–[/]", "pending": "[yellow]○[/]"}
 
 
@@ -41,7 +50,7 @@ def _plain(value: Any) -> Any:
 
 
 def build(state: Any, playbook: Any, ov: Any) -> dict[str, Any]:
-    """The date-independent status of a client, as JSON-safe plain data."""
+    """The date-independent status of a client and its open conflicts (kept in its file), as plain data."""
     stages = []
     for stage in playbook.stages:
         views = [v for v in ov.steps if v.step.stage == stage.id]
@@ -82,6 +91,7 @@ def build(state: Any, playbook: Any, ov: Any) -> dict[str, Any]:
         "roles": {role: dict(holder) for role, holder in state.roles.items()},
         "stages": stages,
         "steps": steps,
+        "conflicts": [{"id": c.id, "summary": c.summary} for c in state.conflicts if c.open],
     }
     import json
 
@@ -93,10 +103,10 @@ def _overdue(step: dict[str, Any], today: str) -> bool:
 
 
 def to_json(model: dict[str, Any], today: date) -> dict[str, Any]:
-    """The ``status --json`` shape (DESIGN.md), with *overdue* worked out for ``today``."""
+    """The ``status --json`` shape (DESIGN.md), *overdue* worked out for ``today``; conflicts if any."""
     iso = today.isoformat()
     keys = ("id", "title", "stage", "role", "status", "due")
-    return {
+    data = {
         "client": model["client"],
         "playbook": model["playbook"],
         "playbook_revision": model["playbook_revision"],
@@ -115,6 +125,9 @@ def to_json(model: dict[str, Any], today: date) -> dict[str, Any]:
             for s in model["steps"]
         ],
     }
+    if model["conflicts"]:
+        data["conflicts"] = [c["summary"] for c in model["conflicts"]]
+    return data
 
 
 def _stage_status(stage: dict[str, Any]) -> str:
@@ -150,10 +163,14 @@ def _due_text(step: dict[str, Any], today: date) -> str:
 
 
 def draw(model: dict[str, Any], today: date, terminal: Any, show_all: bool) -> None:
-    """The status a person reads: progress, stages as a line, the current stage's steps."""
+    """The status a person reads: open conflicts, progress, stages as a line, the current stage's steps."""
     from rich.markup import escape
 
     slug = model["client"]["slug"]
+    for conflict in model["conflicts"]:
+        terminal.line(
+            f"! conflict {conflict['id']}: {conflict['summary']} (onboard resolve {slug})", "yellow"
+        )
     terminal.print(
         f"[bold]{escape(model['client']['name'])}[/] [dim]({slug})[/] · "
         f"{escape(model['playbook_title'])} · [bold]{round(model['progress'] * 100)}%[/] done"
@@ -193,62 +210,124 @@ def draw(model: dict[str, Any], today: date, terminal: Any, show_all: bool) -> N
 # --- keeping models between runs -------------------------------------------------
 
 
-def _path(root: Path, slug: str) -> Path:
-    return root / CACHE_DIR / STATUS_DIR / f"{slug}.bin"
+def find_root(home: str | None) -> str:
+    """The workspace folder, absolute, found as :func:`onboard.storage.workspace.find_root` finds it.
+
+    ``home``, else ONBOARD_HOME, else the nearest folder up from here that
+    holds ``onboard.toml``, else ``~/onboarding``.
+    """
+    chosen = home or os.environ.get("ONBOARD_HOME")
+    if chosen:
+        return os.path.abspath(os.path.expanduser(chosen))
+    here = os.getcwd()
+    while not os.path.isfile(os.path.join(here, CONFIG)):
+        parent = os.path.dirname(here)
+        if parent == here:
+            return os.path.abspath(os.path.expanduser(DEFAULT_HOME))
+        here = parent
+    return here
 
 
-def client_stat(root: Path, slug: str) -> os.stat_result | None:
+def playbook_dirs(root: str) -> list[str]:
+    """Where playbooks are looked for, in :class:`onboard.storage.library.Library`'s order.
+
+    The workspace's ``templates/``, then the shipped ones: inside the package
+    when installed, at the top of a checkout otherwise (``shipped_dir``).
+    """
+    inside = os.path.join(PACKAGE_DIR, "templates")
+    shipped = inside if os.path.isdir(inside) else os.path.join(os.path.dirname(PACKAGE_DIR), "templates")
+    return [os.path.join(root, "templates"), shipped]
+
+
+def _path(root: str, slug: str) -> str:
+    return os.path.join(root, CACHE_DIR, STATUS_DIR, f"{slug}.bin")
+
+
+def client_stat(root: str | os.PathLike[str], slug: str) -> os.stat_result | None:
     """The client file's stat, taken before it is read (see :func:`save`)."""
     try:
-        return os.stat(root / "clients" / slug / STATE_FILE)
+        return os.stat(os.path.join(root, "clients", slug, STATE_FILE))
     except OSError:
         return None
 
 
-def _stamp(st: os.stat_result, fingerprint: Any, holidays: Any) -> Any:
-    holidays = tuple(sorted(d.isoformat() for d in holidays))
-    return (FORMAT, __version__, holidays, _code_fingerprint(), _key(st), fingerprint)
+def _stamp(client: os.stat_result, config: os.stat_result, fingerprint: Any) -> Any:
+    return (FORMAT, _code_fingerprint(), _key(client), _key(config), fingerprint)
 
 
-def load(root: Path, dirs: list[Path], slug: str, holidays: Any) -> dict[str, Any] | None:
-    """A kept model that is still true for the files as they are now, or None."""
+def _settled(root: str, client: os.stat_result | None, now: int) -> os.stat_result | None:
+    """The stat of ``onboard.toml`` if it and the client file are regular files not changed just now."""
+    if client is None or not stat.S_ISREG(client.st_mode) or _recent(client, now):
+        return None
+    try:
+        config = os.stat(os.path.join(root, CONFIG))
+    except OSError:
+        return None
+    return None if _recent(config, now) else config
+
+
+def kept(home: str | None, name: str) -> dict[str, Any] | None:
+    """The kept model of the client ``name`` names, if it is still true for the files as they are now.
+
+    None sends the caller the long way (the workspace, the store's name
+    resolution, the engine), which also reports every problem: ``name``
+    that is not the slug itself, no workspace, a missing or changed file.
+    """
     import marshal
 
+    if not name or name.startswith(".") or "/" in name or "\\" in name or "\0" in name:
+        return None
+    root = find_root(home)
     try:
-        data = marshal.loads(_path(root, slug).read_bytes())
-        playbook = data["model"]["playbook"]
+        with open(_path(root, name), "rb") as handle:
+            data = marshal.load(handle)
+        model = data["model"]
+        if model["client"]["slug"] != name:  # a file system that ignores case finds ACME.bin as acme.bin
+            return None
+        playbook = model["playbook"]
     except (OSError, ValueError, EOFError, KeyError, TypeError):
         return None
-    st = client_stat(root, slug)
     now = _index._clock()
-    if st is None or _recent(st, now):
+    client = client_stat(root, name)
+    config = _settled(root, client, now)
+    if client is None or config is None:
         return None
-    fingerprint, recent = _playbook_fingerprint(dirs, playbook, now)
-    if recent or data.get("stamp") != _stamp(st, fingerprint, holidays):
+    fingerprint, recent = _playbook_fingerprint(playbook_dirs(root), playbook, now)
+    if recent or data.get("stamp") != _stamp(client, config, fingerprint):
         return None
-    return data["model"]
+    return model
 
 
-def save(root: Path, dirs: list[Path], slug: str, holidays: Any, model: dict[str, Any], before: Any) -> None:
-    """Keep ``model`` if the client file is still the one it was computed from (and not racy)."""
+def save(
+    root: str | os.PathLike[str], slug: str, model: dict[str, Any], before: os.stat_result | None
+) -> None:
+    """Keep ``model`` if the client file is still the one it was computed from (and nothing is racy).
+
+    ``before`` is :func:`client_stat` taken before the client was read. A
+    change to ``onboard.toml`` or the playbook while the model was computed
+    is within the racy two seconds when this runs, so it is never kept.
+    """
     import marshal
+    from pathlib import Path
 
     from onboard.storage.atomic import atomic_write
 
+    root = os.path.abspath(root)
     st = client_stat(root, slug)
     now = _index._clock()
-    if st is None or before is None or _key(st) != _key(before) or _recent(st, now):
+    config = _settled(root, st, now)
+    if config is None or st is None or before is None or _key(st) != _key(before):
         return
-    fingerprint, recent = _playbook_fingerprint(dirs, model["playbook"], now)
+    fingerprint, recent = _playbook_fingerprint(playbook_dirs(root), model["playbook"], now)
     if recent:
         return
     path = _path(root, slug)
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        ignore = root / CACHE_DIR / ".gitignore"
-        if not ignore.exists():
-            ignore.write_text("# onboard's cache: safe to delete.\n*\n", encoding="utf-8")
-        data = {"stamp": _stamp(st, fingerprint, holidays), "model": model}
-        atomic_write(path, marshal.dumps(data))
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        ignore = os.path.join(root, CACHE_DIR, ".gitignore")
+        if not os.path.exists(ignore):
+            with open(ignore, "w", encoding="utf-8") as handle:
+                handle.write("# onboard's cache: safe to delete.\n*\n")
+        atomic_write(Path(path), marshal.dumps({"stamp": _stamp(st, config, fingerprint), "model": model}))
     except OSError:
         return

@@ -42,31 +42,22 @@ def status(app: App, client: str, show_all: bool, as_json: bool, as_of: str | No
       onboard status acme --json
     """
     from onboard.cache import statusview
-    from onboard.storage.library import Library
 
     today = app.today(as_of)
-    workspace = app.workspace()
-    slug = app.store().resolve(client)
-    dirs = Library(workspace.templates_dir).dirs
-    model = statusview.load(workspace.root, dirs, slug, app.holidays())
+    slug = client
+    model = statusview.kept(app.home, client)  # no workspace, store or engine while it holds
     if model is None:
         from onboard.core.engine import overview
 
+        workspace = app.workspace()
+        slug = app.store().resolve(client)
         before = statusview.client_stat(workspace.root, slug)
         _, slug, state, playbook = client_context(app, slug)
         model = statusview.build(state, playbook, overview(playbook, state, today, app.holidays()))
-        statusview.save(workspace.root, dirs, slug, app.holidays(), model, before)
-    from onboard.storage.merge import open_conflicts_in
-
-    conflicts = open_conflicts_in(app.store().path(slug))
+        statusview.save(workspace.root, slug, model, before)
     if as_json:
-        data = statusview.to_json(model, today)
-        app.terminal.json({**data, "conflicts": [c.summary for c in conflicts]} if conflicts else data)
+        app.terminal.json(statusview.to_json(model, today))
     else:
-        for conflict in conflicts:
-            app.terminal.line(
-                f"! conflict {conflict.id}: {conflict.summary} (onboard resolve {slug})", "yellow"
-            )
         statusview.draw(model, today, app.terminal, show_all)
 
 
