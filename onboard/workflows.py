@@ -12,13 +12,13 @@ from __future__ import annotations
 
 import itertools
 from datetime import date
-from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
 from onboard.errors import OnboardError
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
+    from pathlib import Path
 
     from onboard.cli import App
     from onboard.core.playbook import Playbook, Step
@@ -248,6 +248,8 @@ def report_problems(app: App, problems: Sequence[object]) -> None:
 
 def output_dir(store: Store, slug: str, option: str | None) -> Path:
     """Where a command writes its files: ``--output`` if given, else the client's ``out/``."""
+    from pathlib import Path
+
     from onboard.delivery.facts import OUT_DIR
 
     return Path(option).expanduser() if option else store.folder(slug) / OUT_DIR

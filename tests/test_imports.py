@@ -86,7 +86,8 @@ def test_status_loads_no_heavy_module(tmp_path, home):
 
 
 def test_status_of_an_unchanged_client_loads_neither_engine_nor_playbook(tmp_path, home):
-    """Its model is kept (onboard.cache.statusview): the second run draws it without the core."""
+    """Its model is kept (onboard.cache.statusview): the second run draws it without the core,
+    the settings, store and library, or pathlib (which they all use)."""
     slug = first_client(home)
     time.sleep(index.RACY_NS / 1e9 + 0.1)  # a file changed in the last 2 s is never trusted
     first = modules(tmp_path, "--home", str(home), "status", slug)
@@ -97,7 +98,9 @@ def test_status_of_an_unchanged_client_loads_neither_engine_nor_playbook(tmp_pat
         "onboard.core.playbook",
         "onboard.core.conditions",
         "onboard.core.state",
+        "pathlib",
     }
+    assert not {name for name in second if name.startswith("onboard.storage")}
 
 
 @pytest.mark.parametrize("command", ["list", "due"])
