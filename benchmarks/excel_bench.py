@@ -29,8 +29,9 @@ start-up, about 60 ms more than a bare ``python`` with openpyxl, dominates):
   ``onboard roster CLIENT --import FILE``), beside the same floors over the
   7-column roster sheet, for reference.
 
-Memory should be flat as rows grow: the last column is each command's peak
-beside its peak at the smallest size.
+The roster and the recorded attendance are held in memory, so memory grows
+with the rows (a few hundred bytes a person); the last column is each
+command's peak beside its peak at the smallest size.
 """
 
 from __future__ import annotations
