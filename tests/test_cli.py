@@ -239,7 +239,7 @@ def test_restore_brings_back_an_earlier_version(run, acme):
     run("done", "acme", "discovery-session")
     listing = run("restore", "acme")
     assert listing.exit_code == 0 and "started on training-engagement" in listing.output
-    assert run("restore", "acme", "1").exit_code == 0
+    assert run("restore", "acme", "2").exit_code == 0
     assert acme.read_bytes() == original
 
 

@@ -200,6 +200,77 @@ def test_check_lists_every_damaged_file_in_one_run_and_changes_none(run, workspa
     assert {p: p.read_bytes() for p in clients.glob("*/client.toml")} == before
 
 
+def damage(path: Path) -> bytes:
+    """What a slip in a hand edit does: an unclosed string, so the file no longer reads."""
+    broken = path.read_bytes().replace(b'name = "Acme"', b'name = "Acme', 1)
+    path.write_bytes(broken)
+    return broken
+
+
+def test_restore_right_after_new_gives_back_the_new_client_exactly(run, workspace):
+    assert run("new", "Acme", "-p", "training-engagement", *INTAKE).exit_code == 0
+    path = workspace / "clients" / "acme" / "client.toml"
+    created = path.read_bytes()
+    broken = damage(path)
+    status = run("status", "acme")
+    assert status.exit_code == 1
+    assert "`onboard restore acme`" in status.output and "started on training-engagement" in status.output
+    result = run("restore", "acme")
+    assert result.exit_code == 0, result.output
+    assert "saved version 1" in result.output and "started on training-engagement" in result.output
+    assert path.read_bytes() == created
+    assert (path.parent / ".backup" / "client.before-restore.toml").read_bytes() == broken
+    assert run("status", "acme").exit_code == 0
+
+
+def test_restore_after_several_changes_loses_none_of_them(run, workspace):
+    run("new", "Acme", "-p", "training-engagement", *INTAKE)
+    path = workspace / "clients" / "acme" / "client.toml"
+    for command in (("done", "acme", "discovery-session"), ("set", "acme", "program=Q"), ("undo", "acme")):
+        assert run(*command).exit_code == 0
+    assert run("set", "acme", "program=Last").exit_code == 0
+    last_good = path.read_bytes()
+    damage(path)
+    result = run("restore", "acme")
+    assert result.exit_code == 0 and "set program=Last" in result.output
+    assert path.read_bytes() == last_good
+    log = run("log", "acme").output
+    assert all(change in log for change in ("discovery-session", "program=Q", "program=Last"))
+
+
+def test_restore_leaves_a_file_that_reads_alone_and_lists_the_versions(run, workspace):
+    run("new", "Acme", "-p", "training-engagement", *INTAKE)
+    run("set", "acme", "program=Q")
+    path = workspace / "clients" / "acme" / "client.toml"
+    before = path.read_bytes()
+    result = run("restore", "acme")
+    assert result.exit_code == 0 and "reads fine; nothing was restored" in result.output
+    assert path.read_bytes() == before
+    listing = run("restore", "acme", "--list").output.splitlines()
+    assert listing[0].split("\t")[0] == "1" and "set program=Q" in listing[0] and "current file" in listing[0]
+    assert "started on training-engagement" in listing[1] and "current file" not in listing[1]
+    assert run("restore", "acme", "2").exit_code == 0
+    assert tomllib.loads(path.read_text())["facts"]["program"] == "P"
+    assert run("restore", "acme", "2").exit_code == 0
+    assert path.read_bytes() == before
+
+
+def test_with_no_readable_version_no_message_points_at_restore(run, workspace):
+    run("new", "Acme", "-p", "training-engagement", *INTAKE)
+    path = workspace / "clients" / "acme" / "client.toml"
+    for kept in (path.parent / ".backup").iterdir():
+        kept.unlink()
+    broken = damage(path)
+    status = run("status", "acme")
+    assert status.exit_code == 1 and "onboard restore" not in status.output
+    assert "Fix it by hand" in status.output
+    result = run("restore", "acme")
+    assert result.exit_code == 1
+    assert "no version of it is saved; nothing was restored" in " ".join(result.output.split())
+    assert "onboard check" in result.output
+    assert path.read_bytes() == broken
+
+
 STEP_IDS = [s.id for s in TRAINING.steps]
 ANSWERS = {
     "course_date": "2026-03-20",
@@ -209,7 +280,7 @@ ANSWERS = {
     "client_coordinator": "C",
     "client_coordinator_email": "c@x.io",
     "contract_number": "N1",
-    "signature_date": "2026-03-05",
+    "signature_date": "2026-02-27",
     "meeting_link": "https://x",
     "venue": "V",
     "eval_method": "IW Ask Nicely",

@@ -194,62 +194,87 @@ def gate(app: App, client: str, gate_id: str, override_by: str | None, reason: s
 
 @click.command()
 @click.argument("client")
-@click.argument("backup", required=False, type=int)
+@click.argument("number", required=False, type=int, metavar="[N]")
+@click.option(
+    "--list", "list_only", is_flag=True, help="List the saved versions, newest first; change nothing."
+)
 @pass_app
-def restore(app: App, client: str, backup: int | None) -> None:
-    """List the saved earlier versions of a client file, or bring one back.
+def restore(app: App, client: str, number: int | None, list_only: bool) -> None:
+    """Bring back the last good version of a client file, or an earlier one.
 
-    The version replaced by the restore is itself kept, so a restore can be
-    undone by restoring again.
+    Every save keeps a copy of the file in clients/<slug>/.backup/ (the last
+    ten), the first one by `onboard new` included. With no N, a client.toml
+    that cannot be read (or is gone) is replaced by the newest saved version
+    that can, and a file that reads is left as it is. The file replaced is
+    kept: a damaged one as .backup/client.before-restore.toml, a readable one
+    as a saved version, so a restore can be undone by restoring again.
 
     \b
     Example:
-      onboard restore acme        (list the versions)
-      onboard restore acme 1      (bring back the newest saved version)
+      onboard restore acme            (bring back the last good version)
+      onboard restore acme --list     (list the versions, 1 the newest)
+      onboard restore acme 2          (bring back version 2 of the list)
     """
     from onboard.core.naming import slugify
-    from onboard.storage.atomic import atomic_write
-    from onboard.storage.store import parse
 
     store = app.store()
     try:
         slug = store.resolve(client)
     except OnboardError:
         slug = slugify(client)
-    versions = store.backups(slug)
-    if backup is None:
-        if not versions:
-            raise OnboardError(f"No saved versions for {slug!r}.")
-        rows = [[str(i), p.name, _describe_version(p)] for i, p in enumerate(versions, 1)]
-        app.terminal.table(["#", "file", "last change"], rows)
-        app.terminal.hint(f"onboard restore {slug} NUMBER")
+    if list_only:
+        if number is not None:
+            raise OnboardError("--list shows the versions; give N without it to bring one back.")
+        _list_versions(app, slug)
         return
-    if not 1 <= backup <= len(versions):
-        raise OnboardError(f"There is no saved version {backup} (there are {len(versions)}).")
-    chosen = versions[backup - 1]
-    data = chosen.read_bytes()
-    parse(data, chosen)
+    if number is None and _reads(app, slug):
+        app.terminal.line(f"{store.path(slug)} reads fine; nothing was restored. Its saved versions:")
+        _list_versions(app, slug)
+        return
+    restored = store.restore(slug, number)
     path = store.path(slug)
-    with store.lock(slug):
-        if path.exists():
-            safe = path.parent / ".backup" / "client.before-restore.toml"
-            atomic_write(safe, path.read_bytes())
-        atomic_write(path, data)
-    app.terminal.success(
-        f"Restored {path} from {chosen.name} (the replaced file is in .backup/client.before-restore.toml)"
-    )
+    app.terminal.success(f"Restored {path} from {restored.version.label()}")
+    if restored.replaced == "unreadable":
+        app.terminal.line(f"The damaged file it replaced is kept as {restored.aside}.")
+    elif restored.replaced in ("saved", "kept"):
+        app.terminal.line(
+            f"The file it replaced is kept as saved version 2: `onboard restore {slug} 2` brings it back."
+        )
+    elif restored.replaced == "same":
+        app.terminal.line("The file already held that version; it is unchanged.")
+    else:
+        app.terminal.line("There was no client.toml before.")
 
 
-def _describe_version(path) -> str:
-    from onboard.errors import OnboardError as Error
-    from onboard.storage.store import parse
-
+def _reads(app: App, slug: str) -> bool:
+    """Whether the client's file can be used as it is: a restore with no N leaves such a file alone."""
     try:
-        state = parse(path.read_bytes(), path)
-    except Error as exc:
-        return f"unreadable: {exc.message[:40]}"
-    last = state.history[-1] if state.history else None
-    return f"#{last.seq} {last.at:%Y-%m-%d %H:%M} {last.summary}" if last else "empty"
+        app.store().load(slug)
+    except OnboardError:
+        return False
+    return True
+
+
+def _list_versions(app: App, slug: str) -> None:
+    from rich.markup import escape
+
+    store = app.store()
+    versions = store.versions(slug)
+    if not versions:
+        raise OnboardError(
+            f"No saved versions of {slug!r} in {store.folder(slug) / '.backup'}.",
+            "Every save keeps one from now on; a damaged file can only be fixed by hand until then.",
+        )
+    try:
+        current = store.path(slug).read_bytes()
+    except OSError:
+        current = None
+    rows = [
+        [str(v.number), v.path.name, escape(v.last_change()), "current file" if current == v.data else ""]
+        for v in versions
+    ]
+    app.terminal.table(["#", "file", "last change", ""], rows)
+    app.terminal.hint(f"onboard restore {slug} N")
 
 
 @click.command()
