@@ -39,9 +39,9 @@ with open(out, "w") as handle:
 """
 
 
-def modules(tmp_path: Path, *args: str) -> set[str]:
+def modules(tmp_path: Path, *args: str, **extra_env: str) -> set[str]:
     out = tmp_path / "modules.json"
-    env = {**os.environ, "NO_COLOR": "1", "COLUMNS": "100"}
+    env = {**os.environ, "NO_COLOR": "1", "COLUMNS": "100", **extra_env}
     env.pop("ONBOARD_HOME", None)
     done = subprocess.run(
         [sys.executable, "-c", PROBE, str(out), *args], env=env, capture_output=True, text=True, timeout=60
@@ -101,6 +101,13 @@ def test_status_of_an_unchanged_client_loads_neither_engine_nor_playbook(tmp_pat
         "pathlib",
     }
     assert not {name for name in second if name.startswith("onboard.storage")}
+
+
+def test_a_table_drawn_at_a_terminal_does_not_load_richs_emoji_table(tmp_path, home):
+    """rich reads a plain string header as markup and loads its table of emoji names to do so."""
+    loaded = modules(tmp_path, "--home", str(home), "status", first_client(home), "--all", TTY_COMPATIBLE="1")
+    assert "rich.table" in loaded
+    assert "rich._emoji_codes" not in loaded
 
 
 @pytest.mark.parametrize("command", ["list", "due"])

@@ -153,7 +153,8 @@ class Terminal:
             name, options = (column, {}) if isinstance(column, str) else column
             if name == fit and room is not None:
                 options = {"max_width": room, "no_wrap": True, "overflow": "ellipsis", **options}
-            table.add_column(name, **options)
+            # A text header, not markup: rich would load its emoji table to read a plain string.
+            table.add_column(Text.from_markup(name, emoji=False), **options)
         for row in cells:
             table.add_row(*row)
         self.out.print(table)
