@@ -280,7 +280,7 @@ def kept(home: str | None, name: str) -> dict[str, Any] | None:
     root = find_root(home)
     try:
         with open(_path(root, name), "rb") as handle:
-            data = marshal.load(handle)
+            data = marshal.loads(handle.read())  # load(handle) reads piece by piece, far slower
         model = data["model"]
         if model["client"]["slug"] != name:  # a file system that ignores case finds ACME.bin as acme.bin
             return None
