@@ -38,5 +38,5 @@ def read_toml(path: Path) -> dict[str, Any]:
     except tomllib.TOMLDecodeError as exc:
         raise OnboardError(
             f"{path}: not valid TOML: {toml_error(exc, text)}.",
-            "Fix that line by hand (or restore a backup); nothing was changed.",
+            "Fix that line by hand; nothing was changed.",
         ) from None
