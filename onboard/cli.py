@@ -46,7 +46,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "postpone": ("onboard.commands.steps:postpone", "Move a step's due date by hand."),
     "upgrade": ("onboard.commands.lifecycle:upgrade", "Move a client to the playbook's current revision."),
     "follow": ("onboard.commands.lifecycle:follow", "Start the follow-on playbook for a client."),
-    "calendar": ("onboard.commands.calendar:calendar", "Write due dates as an .ics calendar file."),
+    "calendar": ("onboard.commands.calendar:calendar", "Write session days and due dates as an .ics calendar file."),
     "report": ("onboard.commands.report:report", "Write the portfolio as one HTML page."),
     "email": ("onboard.commands.email:email", "Render an email to paste, to a file or as an .eml draft."),
     "roster": ("onboard.commands.roster:roster", "Import a roster, read attendance back, or show it."),
@@ -132,6 +132,7 @@ class App:
     _terminal: Terminal | None = None
     _workspace: Workspace | None = None
     _library: Library | None = None
+    _holidays: frozenset[date] | None = None
 
     @property
     def terminal(self) -> Terminal:
@@ -142,17 +143,26 @@ class App:
             self._terminal = Terminal()
         return self._terminal
 
-    def workspace(self, create: bool = True) -> Workspace:
-        """Found and opened on first use; the default ~/onboarding is made unless ``create`` is False."""
+    def workspace(self, create: bool = False) -> Workspace:
+        """Found and opened on first use.
+
+        Only ``create`` (``onboard new``; ``onboard init`` makes its own) makes
+        the default ~/onboarding when there is none: a command that reads
+        never writes, and outside a workspace it says how to make one.
+        """
         if self._workspace is None:
             from onboard.storage.workspace import find_root, open_workspace
 
             root, is_default = find_root(self.home)
             if is_default and not (root / "onboard.toml").exists():
                 if not create:
-                    raise OnboardError("No workspace found.", "Run `onboard init` or pass --home DIR.")
+                    raise OnboardError(
+                        f"No workspace here or in {root}.",
+                        f"Make one with `onboard init` (in {root}) or `onboard init DIR`, "
+                        "or point --home DIR (or ONBOARD_HOME) at an existing one.",
+                    )
                 self.terminal.info(f"Created a workspace in {root} (first use).")
-            self._workspace = open_workspace(root, create=is_default)
+            self._workspace = open_workspace(root, create=create and is_default)
         return self._workspace
 
     def store(self) -> Store:
@@ -171,11 +181,23 @@ class App:
             self.terminal.warn(problem)
 
     def library(self) -> Library:
-        """The workspace's own playbooks over the shipped ones, loaded once per run."""
+        """The workspace's own playbooks over the shipped ones, loaded once per run.
+
+        Outside any workspace (none found, no --home), the shipped ones alone,
+        so ``onboard playbooks`` can be read before ``onboard init``.
+        """
         if self._library is None:
             from onboard.storage.library import Library
+            from onboard.storage.workspace import CONFIG, find_root
 
-            self._library = Library(self.workspace().templates_dir)
+            root, is_default = find_root(self.home)
+            if self._workspace is None and is_default and not (root / CONFIG).is_file():
+                self.terminal.info(
+                    "No workspace yet: these are the shipped playbooks. Make one with `onboard init`."
+                )
+                self._library = Library(None)
+            else:
+                self._library = Library(self.workspace().templates_dir)
         return self._library
 
     def user(self) -> str:
@@ -186,7 +208,20 @@ class App:
         return current_person(workspace.root, workspace.settings).name
 
     def holidays(self) -> frozenset[date]:
-        return self.workspace().settings.holidays
+        """The workspace's own days and, when onboard.toml names a country, its public holidays."""
+        if self._holidays is None:
+            from onboard.storage.holidays import holiday_days
+
+            workspace = self.workspace()
+            settings = workspace.settings
+            self._holidays = holiday_days(
+                settings.holidays,
+                settings.public_holidays,
+                self.today(),
+                workspace.root,
+                workspace.config_path,
+            )
+        return self._holidays
 
     def now(self) -> datetime:
         """The only place that reads the clock. ONBOARD_NOW fixes it for scripts and tests."""
