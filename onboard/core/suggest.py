@@ -9,7 +9,6 @@ copy away.
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable
 
 CUTOFF = 0.6
@@ -23,6 +22,8 @@ def close_matches(word: str, known: Iterable[str], n: int = 3) -> list[str]:
     close even when difflib's ratio is low, since people type the start of
     an id.
     """
+    import difflib
+
     names = list(dict.fromkeys(known))
     if not word or not names:
         return []

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from onboard.core.playbook import Playbook
 from onboard.core.state import ClientState
+from onboard.core.suggest import with_suggestion
 from onboard.emails.context import email_context, value_paths
 from onboard.emails.message import RenderedEmail, text_to_html, tidy
 from onboard.emails.missing import MissingValuesError, all_missing_keys, how_to_set
@@ -72,10 +73,11 @@ class Emails:
         """The parsed template ``name``; an OnboardError listing the others when there is none."""
         path = self.find(playbook.id, name)
         if path is None:
-            names = ", ".join(self.names(playbook.id)) or "none"
+            known = self.names(playbook.id)
+            names = ", ".join(known) or "none"
             raise OnboardError(
                 f"No email template {name!r} for playbook {playbook.id!r}.",
-                f"Available: {names}. See them with `onboard email CLIENT`.",
+                with_suggestion(name, known, f"Available: {names}. See them with `onboard email CLIENT`."),
             )
         return read_spec(path)
 

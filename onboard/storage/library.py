@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from onboard.core.suggest import with_suggestion
 from onboard.errors import OnboardError
 
 if TYPE_CHECKING:
@@ -85,10 +86,13 @@ class Library:
             return self._cache[playbook_id]
         path = self._find(playbook_id)
         if path is None:
-            names = ", ".join(self.available()) or "none"
+            available = self.available()
+            names = ", ".join(available) or "none"
             raise OnboardError(
                 f"No playbook {playbook_id!r}.",
-                f"Available: {names}. See them with `onboard playbooks`.",
+                with_suggestion(
+                    playbook_id, available, f"Available: {names}. See them with `onboard playbooks`."
+                ),
             )
         playbook = load_playbook(path)
         self._cache[playbook_id] = playbook

@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from onboard.core.naming import is_slug, slugify
+from onboard.core.suggest import with_suggestion
 from onboard.errors import OnboardError
 
 if TYPE_CHECKING:
@@ -248,7 +249,11 @@ class Store:
             )
         raise OnboardError(
             f"No client {name_or_slug!r} in {self.clients_dir.parent}.",
-            "See the clients with `onboard list`, or start one with `onboard new NAME`.",
+            with_suggestion(
+                prefix or name_or_slug,
+                self.slugs(),
+                "See the clients with `onboard list`, or start one with `onboard new NAME`.",
+            ),
         )
 
     def slugs(self) -> list[str]:
