@@ -58,7 +58,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "log": ("onboard.commands.views:log", "A client's history."),
     "restore": (
         "onboard.commands.steps:restore",
-        "Bring back an earlier version of a client file.",
+        "Bring back the last good version of a client file, or an earlier one.",
     ),
     "check": (
         "onboard.commands.workspace:check",
