@@ -109,6 +109,16 @@ def value_for(field: Any, rng: random.Random, around: date) -> Any:
     return " ".join(rng.choice(WORDS) for _ in range(rng.randint(1, 3))).capitalize()
 
 
+def in_limits(playbook: Any, values: dict[str, Any], known: Any = None) -> dict[str, Any]:
+    """``values`` with each date that its playbook says may not come before another moved after it."""
+    facts = {**(known or {}), **values}
+    for name, value in list(values.items()):
+        other = facts.get(playbook.fields[name].not_before) if name in playbook.fields else None
+        if isinstance(value, date) and isinstance(other, date) and value < other:
+            values[name] = other + timedelta(days=90)
+    return values
+
+
 def make_client(playbook: Any, name: str, slug: str, rng: random.Random, actions: int) -> Any:
     """A client on ``playbook`` after ``actions`` random steps forward."""
     from onboard.core import engine
@@ -116,7 +126,7 @@ def make_client(playbook: Any, name: str, slug: str, rng: random.Random, actions
 
     now = START + timedelta(days=rng.randint(0, 300), hours=rng.randint(0, 8))
     by = rng.choice(PEOPLE)
-    facts = {n: value_for(playbook.fields[n], rng, now.date()) for n in playbook.intake}
+    facts = in_limits(playbook, {n: value_for(playbook.fields[n], rng, now.date()) for n in playbook.intake})
     state = engine.new_client(playbook, name=name, slug=slug, facts=facts, now=now, by=by)
     for _ in range(actions):
         now += timedelta(hours=rng.randint(1, 72))
@@ -151,6 +161,7 @@ def _act(engine: Any, playbook: Any, state: Any, ov: Any, rng: random.Random, no
         for name in step.asks:
             if name not in state.facts or rng.random() < 0.2:
                 answers[name] = value_for(playbook.fields[name], rng, now.date())
+        answers = in_limits(playbook, answers, state.facts)
         for role in step.assigns:
             answers[f"role.{role}"] = rng.choice(PEOPLE)
         note = rng.choice(["", "", "called them", "sent by email", "agreed on the call"])

@@ -105,7 +105,9 @@ def finish_step(
         derived_facts(store.folder(slug)), "the client's attendance and evaluation files"
     )
     settings = app.workspace().settings
-    values = answers_for_step(playbook, step, state, answers, prompter, settings.team)
+    values = answers_for_step(
+        playbook, step, state, answers, prompter, settings.team, today=app.today(), force=force
+    )
     values = {k: settings.holder(v) if k.startswith("role.") else v for k, v in values.items()}
     with store.transaction(slug) as tx:
         new_state = complete_step(

@@ -68,7 +68,10 @@ def test_playbooks_lists_and_shows(run, monkeypatch):
     assert data["training-engagement"]["origin"] == "shipped"
     tree = run("playbooks", "show", "training-engagement")
     assert "Ops 3: Scheduling" in tree.output and "7 days after step:scheduling-handoff" in tree.output
-    assert "SUPPORT" in tree.output and "waits for: Signed LOE/contract received" in tree.output
+    assert (
+        "SUPPORT" in tree.output
+        and "waits for gate signed-contract: Signed LOE/contract received" in tree.output
+    )
     shown = json.loads(run("playbooks", "show", "training-engagement", "--json").output)
     assert shown["roles"]["LC"] == "Learning Coordinator (Logistics)"
     missing = run("playbooks", "show", "nope")

@@ -34,7 +34,7 @@ contract_document = "SOW"
 client_coordinator = "Cara Lee"
 client_coordinator_email = "cara@acme.example"
 contract_number = "Marr1234"
-signature_date = 2026-03-05
+signature_date = 2026-02-27
 meeting_link = "https://zoom.example/j/1"
 eval_method = "Client internal survey"
 

@@ -50,6 +50,7 @@ def sample_of(spec: Field) -> Any:
         "number": 4.6,
         "bool": True,
         "list": ["first", "second"],
+        "url": f"https://client.example/{name}",
     }
     if spec.type == "choice":
         return spec.choices[0]

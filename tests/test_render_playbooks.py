@@ -439,7 +439,7 @@ def test_finishing_a_step_saves_its_email_in_the_client_folder(run, workspace: P
     answers = answers_file(
         workspace / "answers.toml", {k: v for k, v in facts.items() if k not in playbook.intake}
     )
-    result = run("next", "client", "--yes", "--no-input", "--answers", str(answers))
+    result = run("next", "client", "--yes", "--no-input", "--force", "--answers", str(answers))
     assert result.exit_code == 0, result.output
     assert "Every step is done." in result.output
     assert "was not written" not in result.output

@@ -46,6 +46,7 @@ ANSWERS = {
     "obtain-details": DETAILS,
     "delivery-team": ROLES,
     "notify-proposal-signed": [
+        "--force",  # signed on a day after today (2026-03-01): kept as given
         "--set",
         "proposal_signed_date=2026-03-10",
         "--set",
@@ -189,7 +190,7 @@ monitor-first-payment = "later"
     )
     result = run("new", "Beta Co", "-p", PLAYBOOK, "--set", "hubspot_deal=Beta pilot")
     assert result.exit_code == 0, result.output
-    result = run("next", "beta-co", "--yes", "--no-input", "--answers", str(answers))
+    result = run("next", "beta-co", "--yes", "--no-input", "--force", "--answers", str(answers))
     assert result.exit_code == 0, result.output
     assert "Waiting for: First payment received" in result.output
     state = doc(workspace, "beta-co")

@@ -174,7 +174,7 @@ def test_renew_branch_into_a_retainer(run, workspace):
     assert view["stage"] == "renew"
     assert statuses(view, EXIT) == {"n/a"}
 
-    result = run("next", "beta", "--yes", "--no-input", "--answers", str(answers))
+    result = run("next", "beta", "--yes", "--no-input", "--force", "--answers", str(answers))
     assert result.exit_code == 0, result.output
     assert "Every step is done." in result.output
     assert "Next process: Moving a Client from a Project to Retainer" in result.output
@@ -220,7 +220,7 @@ def test_a_changed_decision_leaves_the_branch_left_not_applicable_with_its_histo
     same = run("decide", "gamma", "client_decision", "renew", "--reason", "again")
     assert same.exit_code == 1
     for step in RENEW:
-        extra = ["--set", "renewal_type=project", "--set", "renewal_signed_date=2026-10-15"]
+        extra = ["--force", "--set", "renewal_type=project", "--set", "renewal_signed_date=2026-10-15"]
         done(run, "gamma", step, *(extra if step == "agree-renewal-terms" else []))
     final = status(run, "gamma")
     assert final["progress"] == 1.0 and final["complete"] is True

@@ -20,7 +20,7 @@ FACTS = {
     "client_coordinator": "Cara Lee",
     "client_coordinator_email": "cara@acme.example",
     "contract_number": "Marr1234",
-    "signature_date": "2026-03-05",
+    "signature_date": "2026-02-27",
     "meeting_link": "https://zoom.example/j/1",
     "venue": "Room 4, Austin office",
     "eval_method": "Client internal survey",
@@ -122,7 +122,7 @@ def test_the_walk_with_an_answers_file(run, workspace):
     result = run("next", "acme", "--yes", "--no-input", "--answers", str(answers))
     assert result.exit_code == 0, result.output
     assert "Every step is done." in result.output
-    assert "Contract – Marr1234 – John Smith – Empathy_at_Work – Virtual – SOW – 2026.03.05" in result.output
+    assert "Contract – Marr1234 – John Smith – Empathy_at_Work – Virtual – SOW – 2026.02.27" in result.output
     assert json.loads(run("status", "acme", "--json").output)["progress"] == 1.0
 
 
@@ -198,7 +198,7 @@ def test_interactive_assign_and_gate(run, workspace):
         *sets("client_coordinator", "client_coordinator_email"),
     )
     prompter = ScriptedPrompter(
-        ["done", "Jane Doe", "done", "done", "M1", "done", True, "done", "2026-03-05", "stop"]
+        ["done", "Jane Doe", "done", "done", "M1", "done", True, "done", "2026-02-27", "stop"]
     )
     result = run("next", "acme", prompter=prompter)
     assert result.exit_code == 0, result.output

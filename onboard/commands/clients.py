@@ -19,6 +19,7 @@ from onboard.errors import OnboardError
     help="The playbook to follow (see `onboard playbooks`).",
 )
 @click.option("--slug", help="The folder name to use instead of one made from NAME.")
+@click.option("--force", is_flag=True, help="Keep a date its field doubts (a deal closed next week).")
 @answer_options
 @pass_app
 def new(
@@ -26,6 +27,7 @@ def new(
     name: str,
     playbook_id: str | None,
     slug: str | None,
+    force: bool,
     sets: tuple[str, ...],
     answers_file: str | None,
     no_input: bool,
@@ -39,15 +41,21 @@ def new(
     """
     from onboard.core.engine import assign_role, new_client
     from onboard.core.naming import is_slug, slugify
-    from onboard.ui.answers import collect, load_answers
+    from onboard.core.waiting import command
+    from onboard.ui.answers import check_known_keys, collect, load_answers
 
     answers = load_answers(answers_file, sets)
     prompter = app.get_prompter(no_input)
+    app.workspace(create=True)
     library = app.library()
     if not playbook_id:
         available = list(library.available())
         if not prompter.interactive:
-            raise OnboardError("Which playbook? Pass --playbook ID.", "Available: " + ", ".join(available))
+            raise OnboardError(
+                "Which playbook? Pass --playbook ID.",
+                f"Available: {', '.join(available)}; for example "
+                f"`{command('onboard', 'new', name, '--playbook', available[0] if available else 'ID')}`.",
+            )
         choices = [(pid, f"{pid} – {library.load(pid).description}") for pid in available]
         playbook_id = prompter.select("Which playbook?", choices)
     playbook = library.load(playbook_id)
@@ -63,8 +71,14 @@ def new(
             f"A client {slug!r} already exists.",
             f"See it with `onboard status {slug}`, or choose another --slug.",
         )
+    check_known_keys(playbook, answers)
     specs = [playbook.fields[n] for n in playbook.intake]
-    facts = collect(specs, answers, prompter, {}, f"new client {name!r}")
+    run = ["onboard", "new", name, "--playbook", playbook.id]
+    if slug != slugify(name):
+        run += ["--slug", slug]
+    facts = collect(
+        specs, answers, prompter, {}, f"new client {name!r}", run=run, today=app.today(), force=force
+    )
     now = app.now()
     state = new_client(playbook, name=name, slug=slug, facts=facts, now=now, by=app.user())
     for key, holder in answers.values.items():

@@ -77,6 +77,10 @@ def show(app: App, playbook_id: str, as_json: bool) -> None:
                 "title": pb.title,
                 "revision": pb.revision,
                 "roles": {r.id: r.name for r in pb.roles.values()},
+                "gates": {
+                    g.id: {"title": g.title, "override_roles": list(g.override_roles)}
+                    for g in pb.gates.values()
+                },
                 "stages": [
                     {
                         "id": stage.id,
@@ -92,6 +96,7 @@ def show(app: App, playbook_id: str, as_json: bool) -> None:
                                 "due": s.due.source if s.due else None,
                                 "when": s.when.source if s.when else None,
                                 "gate": s.gate,
+                                "opens": s.opens,
                                 "asks": list(s.asks),
                                 "emails": list(s.emails),
                                 "exports": list(s.exports),
@@ -127,9 +132,11 @@ def show(app: App, playbook_id: str, as_json: bool) -> None:
                 text += f" [green]⏱ {escape(step.due.source)}[/]"
             if step.when:
                 text += f" [dim]when {escape(step.when.source)}[/]"
-            if step.gate:
-                text += f" [red]waits for: {escape(pb.gates[step.gate].title)}[/]"
             node = branch.add(text)
+            if step.gate:
+                node.add(f"[red]waits for gate {step.gate}[/]: {escape(pb.gates[step.gate].title)}")
+            if step.opens:
+                node.add(f"[green]opens gate {step.opens}[/]: {escape(pb.gates[step.opens].title)}")
             for note in step.notes:
                 node.add(f"[yellow]NOTE[/] {escape(note)}")
             for support in step.support:

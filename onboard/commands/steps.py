@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import click
 
 from onboard.cli import App, pass_app
@@ -9,12 +11,19 @@ from onboard.commands import answer_options
 from onboard.errors import OnboardError
 from onboard.workflows import ClientContext, client_context, finish_step
 
+if TYPE_CHECKING:
+    from onboard.core.playbook import Playbook
+
 
 @click.command()
 @click.argument("client")
 @click.argument("step_id", metavar="STEP")
 @click.option("--note", default="", help="A note kept with the step.")
-@click.option("--force", is_flag=True, help="Record it even if it is waiting for other steps or a gate.")
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Record it even if it is waiting for other steps or a gate, or a date its field doubts.",
+)
 @answer_options
 @pass_app
 def done(
@@ -106,8 +115,9 @@ def undo(app: App, client: str) -> None:
 @click.command(name="set")
 @click.argument("client")
 @click.argument("pairs", nargs=-1, required=True, metavar="KEY=VALUE...")
+@click.option("--force", is_flag=True, help="Keep a date its field doubts (a course date in the past).")
 @pass_app
-def set_(app: App, client: str, pairs: tuple[str, ...]) -> None:
+def set_(app: App, client: str, pairs: tuple[str, ...], force: bool) -> None:
     """Change client facts, such as a moved course date.
 
     \b
@@ -119,9 +129,32 @@ def set_(app: App, client: str, pairs: tuple[str, ...]) -> None:
 
     store, slug, state, playbook = client_context(app, client)
     values = parse_sets(pairs)
+    if not force:
+        _refuse_doubtful(app, playbook, slug, values, pairs)
     with store.transaction(slug) as tx:
         tx.commit(set_facts(playbook, tx.state, values, now=app.now(), by=app.user()))
     app.terminal.success(f"{state.name}: set " + ", ".join(f"{k}={v}" for k, v in values.items()))
+
+
+def _refuse_doubtful(
+    app: App, playbook: Playbook, slug: str, values: dict[str, str], pairs: tuple[str, ...]
+) -> None:
+    """A date on the side of today its field doubts (a signature next week) needs --force to be kept."""
+    from onboard.core.fields import coerce, doubt
+    from onboard.core.waiting import command
+
+    today = app.today()
+    for key, raw in values.items():
+        spec = playbook.fields.get(key)
+        if spec is None:
+            continue
+        problem = doubt(spec, coerce(spec, raw), today)
+        if problem:
+            raise OnboardError(
+                f"{problem}.",
+                f"If that is right, run `{command('onboard', 'set', slug, *pairs)} --force`; "
+                f"otherwise give another, such as `{command('onboard', 'set', slug)} {spec.assignment(today)}`.",
+            )
 
 
 @click.command()

@@ -65,12 +65,14 @@ def _show_step(app: App, playbook, state, view, today) -> None:
 @click.command(name="next")
 @click.argument("client")
 @click.option("--yes", "-y", is_flag=True, help="Mark each step done without asking done/skip/later.")
+@click.option("--force", is_flag=True, help="Keep a date its field doubts (a signature next week).")
 @answer_options
 @pass_app
 def next_(
     app: App,
     client: str,
     yes: bool,
+    force: bool,
     sets: tuple[str, ...],
     answers_file: str | None,
     no_input: bool,
@@ -88,7 +90,7 @@ def next_(
     """
     from onboard.ui.answers import load_answers
 
-    answers = load_answers(answers_file, sets)
+    answers = load_answers(answers_file, sets, force=force)
     prompter = app.get_prompter(no_input)
     store, slug, state, playbook = client_context(app, client)
     walk = Walk()

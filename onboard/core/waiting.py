@@ -45,9 +45,9 @@ class Waiting:
     def __str__(self) -> str:
         if self.kind == WaitKind.STAGE:
             return f"stage {self.label} to finish"
-        if self.kind == WaitKind.FACT:
-            return f"fact {self.id}"
-        return f"{self.kind} {self.id} ({self.label})"
+        if self.kind == WaitKind.GATE:
+            return f"gate {self.id} ({self.label})"
+        return f"{self.kind} {self.id}"
 
     def as_json(self) -> dict[str, str]:
         return {"kind": str(self.kind), "id": self.id, "label": self.label}
@@ -98,16 +98,13 @@ def _gate_way(playbook: Playbook, slug: str, gate: Waiting) -> str:
     """Record the gate's event; or, for the approver, let work go on without it."""
     spec = playbook.gates[gate.id]
     record = command("onboard", "gate", slug, gate.id)
-    who = "NAME"
+    approver = "an approver"
     if spec.override_roles:
-        names = " or ".join(f"the {playbook.roles[r].name} ({r})" for r in spec.override_roles)
-        who_note = f" ({names})"
-    else:
-        who_note = ""
-    override = f"{record} --override-by {who} --reason 'why'"
+        approver = " or ".join(f"the {playbook.roles[r].name} ({r})" for r in spec.override_roles)
+    override = f"{record} --override-by NAME --reason 'why'"
     return (
-        f"When {spec.title.rstrip('.')} has happened, record it: `{record}`.\n"
-        f"To go on without it, the approver{who_note} runs `{override}`."
+        f"When it has happened ({spec.title}), record it: `{record}`.\n"
+        f"To go on without it, {approver} may allow it: `{override}`."
     )
 
 

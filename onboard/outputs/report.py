@@ -95,6 +95,8 @@ class Timeline:
     bars: tuple[Bar, ...]
     marks: tuple[Mark, ...]
     key_dates: tuple[KeyDate, ...] = ()
+    not_applying: tuple[str, ...] = ()
+    """Stages none of whose steps apply (the branch not taken): named as such, never drawn as done."""
 
     @property
     def lanes(self) -> int:
@@ -196,6 +198,11 @@ def _timeline(state: ClientState, playbook: Playbook, today: date, holidays: Col
         bars=tuple(bars),
         marks=marks,
         key_dates=key_dates(state, playbook, holidays),
+        not_applying=tuple(
+            stage.title
+            for stage in playbook.stages
+            if all(v.status == NA for v in ov.steps if v.step.stage == stage.id)
+        ),
     )
 
 

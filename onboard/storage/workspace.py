@@ -10,11 +10,12 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 from typing import Any, TypeVar
 
 from onboard.errors import OnboardError
+from onboard.storage.holidays import PublicHolidays, own_days, public_holidays
 from onboard.storage.tomlfile import read_toml
 
 _Value = TypeVar("_Value")
@@ -25,8 +26,15 @@ DEFAULT_HOME = "~/onboarding"
 CONFIG_TEMPLATE = """\
 # onboard workspace settings.
 
-# Dates on which no business-day rule lands (YYYY-MM-DD).
+# Days on which no business-day rule lands: your company's own, written
+# 2026-12-24 or "2026-12-24", for example [2026-12-24, 2026-12-31].
 holidays = []
+
+# The public holidays of a country, and of one of its regions, count too
+# (ISO codes; the calendar comes from the holidays package).
+# [public_holidays]
+# country = "US"
+# region = "NY"
 
 [workspace]
 name = "{name}"
@@ -70,6 +78,7 @@ class Settings:
     name: str = "onboarding"
     user: str = ""
     holidays: frozenset[date] = frozenset()
+    public_holidays: PublicHolidays | None = None
     team: tuple[TeamMember, ...] = ()
     git_commit: bool = False
     timezone: str | None = None
@@ -128,16 +137,9 @@ def parse_settings(data: Mapping[str, Any], path: Path) -> Settings:
     if not isinstance(user, dict):
         problems.append("[user] must be a table")
         user = {}
-    holidays = data.get("holidays", [])
-    days: set[date] = set()
-    if not isinstance(holidays, list):
-        problems.append("holidays must be a list of dates like 2026-12-25")
-        holidays = []
-    for index, value in enumerate(holidays):
-        if isinstance(value, date) and not isinstance(value, datetime):
-            days.add(value)
-        else:
-            problems.append(f"holidays[{index}] = {value!r} is not a date like 2026-12-25")
+    lines = _lines(path)
+    days = own_days(data.get("holidays", []), lines, problems)
+    calendar = public_holidays(data.get("public_holidays"), lines, problems)
     team = []
     raw_team = data.get("team", [])
     if not isinstance(raw_team, list):
@@ -165,7 +167,8 @@ def parse_settings(data: Mapping[str, Any], path: Path) -> Settings:
     return Settings(
         name=str(workspace.get("name", path.parent.name)),
         user=str(user.get("name") or default_user()),
-        holidays=frozenset(days),
+        holidays=days,
+        public_holidays=calendar,
         team=tuple(team),
         git_commit=bool(git.get("commit", False)),
         timezone=timezone,
@@ -193,6 +196,14 @@ def _is_zone(name: str) -> bool:
     except (KeyError, ValueError, OSError):
         return False
     return True
+
+
+def _lines(path: Path) -> list[str]:
+    """The file's lines, to name the line of a bad entry (none if it cannot be read again)."""
+    try:
+        return path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return []
 
 
 def find_root(home: str | None, cwd: Path | None = None) -> tuple[Path, bool]:

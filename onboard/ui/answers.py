@@ -7,18 +7,29 @@ is an error naming the field and the flag that supplies it. The answers file
 may also hold ``[actions]`` (what ``onboard next`` does with each step:
 ``"done"``, ``"later"`` or ``"skip: reason"``, and ``follow = "PLAYBOOK"`` to
 start a follow-on process at the end), ``[roles]`` and ``[gates]``.
+
+Each answer is checked where it comes in, whichever way it came: its type,
+the limits its playbook states (:mod:`onboard.core.fields`), and, when
+``today`` is given, whether a date lies on the side of today the field
+expects. Such a doubtful date is asked about at a terminal and refused
+without ``--force`` otherwise. A refusal names the command that gives the
+missing or corrected values, with examples built from each field's own
+definition.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from onboard.core.fields import Field, coerce, format_value
+from onboard.core.fields import Field, coerce, doubt, format_value, limit_problems
 from onboard.core.playbook import Playbook, Step
 from onboard.core.state import ClientState
+from onboard.core.suggest import with_suggestion
+from onboard.core.waiting import command
 from onboard.errors import OnboardError
 from onboard.storage.tomlfile import read_toml
 from onboard.ui.prompt import Prompter
@@ -37,6 +48,8 @@ class Answers:
     actions: Mapping[str, str] = field(default_factory=dict)
     gates: Mapping[str, bool] = field(default_factory=dict)
     source: Mapping[str, str] = field(default_factory=dict)
+    force: bool = False
+    """``--force``: a date its field doubts (a signature next week) is kept without a question."""
 
     def has(self, key: str) -> bool:
         return key in self.values
@@ -49,6 +62,7 @@ class Answers:
             actions=self.actions,
             gates=self.gates,
             source={**self.source, **dict.fromkeys(extra, source)},
+            force=self.force,
         )
 
 
@@ -64,8 +78,8 @@ def parse_sets(pairs: Iterable[str]) -> dict[str, str]:
     return values
 
 
-def load_answers(path: str | None, sets: Sequence[str]) -> Answers:
-    """Merge an answers file and ``--set`` pairs (``--set`` wins)."""
+def load_answers(path: str | None, sets: Sequence[str], force: bool = False) -> Answers:
+    """Merge an answers file and ``--set`` pairs (``--set`` wins); ``force`` keeps doubtful dates."""
     values: dict[str, Any] = {}
     source: dict[str, str] = {}
     actions: dict[str, str] = {}
@@ -92,7 +106,7 @@ def load_answers(path: str | None, sets: Sequence[str]) -> Answers:
             continue
         if not (action in {"done", "later"} or action.startswith("skip")):
             raise OnboardError(f"{path}: actions.{step} = {action!r} is not done, later or 'skip: reason'.")
-    return Answers(values=values, actions=actions, gates=gates, source=source)
+    return Answers(values=values, actions=actions, gates=gates, source=source, force=force)
 
 
 def _table_of(value: Any, kind: type | tuple[type, ...], path: str, key: str) -> dict[str, Any]:
@@ -101,21 +115,34 @@ def _table_of(value: Any, kind: type | tuple[type, ...], path: str, key: str) ->
     return dict(value)
 
 
-def _validator(spec: Field):
+def _validator(spec: Field, facts: Mapping[str, Any]):
+    """Type and limits (against the client's other facts), so a wrong answer is re-asked at once."""
+
     def check(text: str) -> str | None:
         if not text.strip() and not spec.required:
             return None
         try:
-            coerce(spec, text)
+            value = coerce(spec, text)
         except OnboardError as exc:
             return exc.message
-        return None
+        problems = limit_problems({spec.name: spec}, {**facts, spec.name: value}, [spec.name])
+        return f"{problems[0][1]}." if problems else None
 
     return check
 
 
-def ask_field(prompter: Prompter, spec: Field, current: Any = None) -> Any:
-    """Prompt for one field until the answer is valid; blank keeps the current value."""
+def ask_field(
+    prompter: Prompter,
+    spec: Field,
+    current: Any = None,
+    facts: Mapping[str, Any] | None = None,
+    today: date | None = None,
+) -> Any:
+    """Prompt for one field until the answer is valid; blank keeps the current value.
+
+    A date on the wrong side of ``today`` for the field is confirmed; if the
+    coordinator says no, the question comes back empty.
+    """
     label = spec.prompt + ("" if spec.required else " (optional)")
     if spec.help:
         label = f"{label} — {spec.help}"
@@ -127,10 +154,20 @@ def ask_field(prompter: Prompter, spec: Field, current: Any = None) -> Any:
     if spec.type == "records":
         return _ask_records(prompter, spec, current)
     default = "" if current is None else format_value(current)
-    text = prompter.text(label, default=default, validate=_validator(spec))
-    if not text.strip():
-        return current
-    return coerce(spec, text)
+    while True:
+        text = prompter.text(label, default=default, validate=_validator(spec, facts or {}))
+        if not text.strip():
+            return current
+        value = coerce(spec, text)
+        if _confirmed(prompter, spec, value, today):
+            return value
+        default = ""
+
+
+def _confirmed(prompter: Prompter, spec: Field, value: Any, today: date | None) -> bool:
+    """True unless the value is doubtful for today and the coordinator does not confirm it."""
+    problem = doubt(spec, value, today) if today is not None else None
+    return problem is None or prompter.confirm(f"{problem}. Is that right?", default=False)
 
 
 def _ask_records(prompter: Prompter, spec: Field, current: Any) -> Any:
@@ -155,26 +192,65 @@ def collect(
     prompter: Prompter,
     current: Mapping[str, Any],
     what: str,
+    *,
+    run: Sequence[str] = (),
+    today: date | None = None,
+    force: bool = False,
+    missing_roles: Sequence[str] = (),
 ) -> dict[str, Any]:
-    """Values for ``specs``: from the answers, then the prompt; errors list every missing one."""
+    """Values for ``specs``: from the answers, then the prompt; errors list every missing one.
+
+    ``run`` is the command being run (``onboard done acme step``): a refusal
+    repeats it with the flags that give what is missing. ``missing_roles``
+    (``role.FAC``...) are role holders already known to be missing, named in
+    the same refusal. A date that ``today`` makes doubtful is confirmed at a
+    terminal and refused without ``force`` elsewhere.
+    """
     values: dict[str, Any] = {}
     missing: list[Field] = []
     for spec in specs:
+        known = {**current, **values}
         if answers.has(spec.name):
-            values[spec.name] = coerce_from(spec, answers)
+            value = coerce_from(spec, answers)
+            if today is not None and not (force or answers.force) and doubt(spec, value, today):
+                value = _settle_doubt(prompter, spec, value, answers, known, today)
+            values[spec.name] = value
         elif prompter.interactive:
-            value = ask_field(prompter, spec, current.get(spec.name))
+            value = ask_field(prompter, spec, current.get(spec.name), known, today)
             if value is not None:
                 values[spec.name] = value
         elif spec.required and current.get(spec.name) in (None, ""):
             missing.append(spec)
-    if missing:
-        flags = " ".join(f"--set {s.name}={s.example()}" for s in missing)
+    if missing or missing_roles:
+        facts = {**current, **values}
+        flags = [f"--set {s.assignment(today, facts)}" for s in missing]
+        flags += [f"--set {command(f'{key}=Ann Lee')}" for key in missing_roles]
+        names = [s.name for s in missing] + list(missing_roles)
+        way = f"`{command(*run)} {' '.join(flags)}`" if run else " ".join(flags)
         raise OnboardError(
-            f"Missing {', '.join(s.name for s in missing)} for {what}.",
-            f"Pass {flags} (or put them in --answers FILE.toml).",
+            f"Missing {', '.join(names)} for {what}.",
+            f"Run {way} with the real values (or put them in --answers FILE.toml)."
+            if run
+            else f"Pass {way} (or put them in --answers FILE.toml).",
         )
     return values
+
+
+def _settle_doubt(
+    prompter: Prompter, spec: Field, value: Any, answers: Answers, facts: Mapping[str, Any], today: date
+) -> Any:
+    """A doubtful date given by flag or file: confirmed (or asked again) at a terminal, else refused."""
+    problem = doubt(spec, value, today)
+    where = answers.source.get(spec.name, "answers")
+    if not prompter.interactive:
+        raise OnboardError(
+            f"{where}: {problem}.",
+            f"If that is right, pass --force; otherwise give another, such as "
+            f"--set {spec.assignment(today, facts)}.",
+        )
+    if prompter.confirm(f"{problem}. Is that right?", default=False):
+        return value
+    return ask_field(prompter, spec, None, facts, today)
 
 
 def coerce_from(spec: Field, answers: Answers) -> Any:
@@ -184,6 +260,20 @@ def coerce_from(spec: Field, answers: Answers) -> Any:
     except OnboardError as exc:
         where = answers.source.get(spec.name, "answers")
         raise OnboardError(f"{where}: {exc.message}", exc.hint) from None
+
+
+def check_known_keys(playbook: Playbook, answers: Answers) -> None:
+    """Refuse a ``--set`` key that is neither a field nor ``role.X`` of the playbook, with the close ones.
+
+    Otherwise a typo (``--set cours_date=...``) would be dropped without a word.
+    """
+    known = [*playbook.fields, *(f"role.{r}" for r in playbook.roles)]
+    for key in answers.values:
+        if answers.source.get(key) == "--set" and key not in known:
+            raise OnboardError(
+                f"--set {key}=...: {key!r} is not a field of playbook {playbook.id!r}.",
+                with_suggestion(key, known, f"See its fields with `onboard playbooks show {playbook.id}`."),
+            )
 
 
 SOMEONE_ELSE = ""
@@ -219,13 +309,34 @@ def answers_for_step(
     answers: Answers,
     prompter: Prompter,
     team: Sequence[TeamMember] = (),
+    *,
+    today: date | None = None,
+    force: bool = False,
 ) -> dict[str, Any]:
     """Everything a step asks for: its fields, and who holds the roles it assigns.
 
     A role is offered from ``team`` (the workspace's ``[[team]]``) before free entry.
+    Without a terminal, missing fields and role holders are refused together,
+    with the one ``onboard done`` command that gives them all.
     """
+    check_known_keys(playbook, answers)
     specs = [playbook.fields[name] for name in step.asks]
-    values: dict[str, Any] = collect(specs, answers, prompter, state.facts, f"step {step.id!r}")
+    unheld = [
+        f"role.{role}"
+        for role in step.assigns
+        if not answers.has(f"role.{role}") and not (state.roles.get(role) or {}).get("name")
+    ]
+    values: dict[str, Any] = collect(
+        specs,
+        answers,
+        prompter,
+        state.facts,
+        f"step {step.id!r}",
+        run=("onboard", "done", state.slug, step.id),
+        today=today,
+        force=force,
+        missing_roles=() if prompter.interactive else unheld,
+    )
     for role in step.assigns:
         key = f"role.{role}"
         current = (state.roles.get(role) or {}).get("name", "")
@@ -234,10 +345,5 @@ def answers_for_step(
         elif prompter.interactive:
             values[key] = ask_holder(
                 prompter, f"Who is the {role} ({playbook.roles[role].name})?", role, current, team
-            )
-        elif not current:
-            raise OnboardError(
-                f"Missing {key} for step {step.id!r}.",
-                f'Pass --set {key}="Full Name" (or [roles] in --answers FILE.toml).',
             )
     return values

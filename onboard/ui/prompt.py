@@ -9,8 +9,9 @@ flag gives the answer instead.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable, Sequence
-from typing import Protocol
+from typing import Any, Protocol
 
 from onboard.errors import OnboardError
 
@@ -52,35 +53,48 @@ class NoInputPrompter:
 
 
 class QuestionaryPrompter:
-    """Keyboard-driven prompts in a real terminal. Ctrl-C raises KeyboardInterrupt."""
+    """Keyboard-driven prompts in a real terminal. Ctrl-C raises KeyboardInterrupt.
+
+    ``session`` is passed to each prompt_toolkit session (``input``,
+    ``output``): tests drive the real prompts through a pipe with it.
+    """
 
     interactive = True
+
+    def __init__(self, **session: Any) -> None:
+        self.session = session
 
     def select(self, message: str, choices: Sequence[tuple[str, str]], default: str | None = None) -> str:
         import questionary
 
         options = [questionary.Choice(title=label, value=value) for value, label in choices]
-        answer = questionary.select(message, choices=options, default=default).unsafe_ask()
+        answer = questionary.select(message, choices=options, default=default, **self.session).unsafe_ask()
         if answer is None:
             raise KeyboardInterrupt
         return str(answer)
 
     def text(self, message: str, default: str = "", validate: Validator | None = None) -> str:
+        """Ask until ``validate`` accepts; a rejected answer is said, then asked again from empty.
+
+        Validating inside the prompt would keep the rejected text in the line,
+        and new typing would be added to it (``31/02/20272027-03-01``).
+        """
         import questionary
 
-        def check(value: str) -> bool | str:
-            problem = validate(value) if validate else None
-            return True if problem is None else problem
-
-        answer = questionary.text(message, default=default, validate=check).unsafe_ask()
-        if answer is None:
-            raise KeyboardInterrupt
-        return str(answer)
+        while True:
+            answer = questionary.text(message, default=default, **self.session).unsafe_ask()
+            if answer is None:
+                raise KeyboardInterrupt
+            problem = validate(str(answer)) if validate else None
+            if problem is None:
+                return str(answer)
+            print(f"✗ {problem}", file=sys.stderr, flush=True)
+            default = ""
 
     def confirm(self, message: str, default: bool = False) -> bool:
         import questionary
 
-        answer = questionary.confirm(message, default=default).unsafe_ask()
+        answer = questionary.confirm(message, default=default, **self.session).unsafe_ask()
         if answer is None:
             raise KeyboardInterrupt
         return bool(answer)
