@@ -77,6 +77,7 @@ def build(state: Any, playbook: Any, ov: Any) -> dict[str, Any]:
                 "actionable": v.actionable,
                 "waiting": [w.as_json() for w in v.waiting],
                 "moved": v.moved,
+                "inferred": v.step.inferred,
                 "on": record["on"].isoformat() if record and v.status != "n/a" else None,
             }
         )
@@ -197,6 +198,8 @@ def draw(model: dict[str, Any], today: date, terminal: Any, show_all: bool) -> N
         initials = (model["roles"].get(step["role"]) or {}).get("initials")
         owner = step["role"] + (f" ({initials})" if initials else "")
         title = escape(step["title"])
+        if step.get("inferred"):
+            title += " [magenta](inferred)[/]"
         if step["waiting"] and step["status"] == "pending":
             reasons = "; ".join(_waiting_text(w) for w in step["waiting"])
             title += f" [dim](waiting: {escape(reasons)})[/]"

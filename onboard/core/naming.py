@@ -105,9 +105,11 @@ def apply_convention(pattern: str, values: Mapping[str, object]) -> str:
     the key ``"roles.FAC.initials"``), never attribute access, so a pattern
     from a playbook cannot reach into Python objects. A date placeholder takes
     a ``strftime`` format after a colon and defaults to ``YYYY.MM.DD``.
-    Missing values are an error naming every one of them.
+    Missing values are an error naming every one of them, except a
+    placeholder marked ``:optional`` (``{contract_document_number:optional}``),
+    which is left out, with the extra space it leaves.
     """
-    missing = [m.group(1) for m in _PLACEHOLDER.finditer(pattern) if values.get(m.group(1)) in (None, "")]
+    missing = [name for name in required_fields(pattern) if values.get(name) in (None, "")]
     if missing:
         raise OnboardError(
             f"Naming convention {pattern!r} needs {', '.join(sorted(set(missing)))}.",
@@ -115,11 +117,19 @@ def apply_convention(pattern: str, values: Mapping[str, object]) -> str:
         )
 
     def fill(match: re.Match[str]) -> str:
-        return _BAD_FILE_CHARS.sub("_", _format_value(values[match.group(1)], match.group(2)))
+        value = values.get(match.group(1))
+        if value in (None, ""):
+            return ""
+        return _BAD_FILE_CHARS.sub("_", _format_value(value, match.group(2)))
 
-    return safe_filename(_PLACEHOLDER.sub(fill, pattern))
+    return safe_filename(re.sub(r" {2,}", " ", _PLACEHOLDER.sub(fill, pattern)))
 
 
 def convention_fields(pattern: str) -> list[str]:
     """The value names a convention pattern refers to, in order."""
     return [m.group(1) for m in _PLACEHOLDER.finditer(pattern)]
+
+
+def required_fields(pattern: str) -> list[str]:
+    """The value names a convention cannot do without (those not marked ``:optional``)."""
+    return [m.group(1) for m in _PLACEHOLDER.finditer(pattern) if m.group(2) != "optional"]

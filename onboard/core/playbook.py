@@ -17,11 +17,13 @@ from typing import Any
 from onboard.core.conditions import Condition, parse_condition
 from onboard.core.fields import TYPES, Field, FieldType, reference_problems, with_limits
 from onboard.core.naming import convention_fields
-from onboard.core.schedule import AnchorKind, DueRule, RuleKind, Unit, parse_due_rule
+from onboard.core.schedule import DueRule, RuleKind, Unit, parse_due_rule
 from onboard.core.suggest import with_suggestion
 from onboard.errors import OnboardError
 
 EXPORT_KINDS = ("roster", "blank-roster", "attendance", "eval")
+RELEASED, DRAFT = "released", "draft"
+RACI_KEYS = ("responsible", "accountable", "consulted", "informed")
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 _FIELD_NAME = re.compile(r"^[a-z_][a-z0-9_]*$")
 _ROLE_ID = re.compile(r"^[A-Za-z][A-Za-z0-9_&-]*$")
@@ -79,6 +81,9 @@ class Step:
     names: tuple[str, ...] = ()
     assigns: tuple[str, ...] = ()
     renamed_from: tuple[str, ...] = ()
+    consulted: tuple[str, ...] = ()
+    attending: tuple[str, ...] = ()
+    inferred: bool = False
     repeat_of: str | None = None
     branch: tuple[str, str] | None = None
 
@@ -135,6 +140,14 @@ class Playbook:
     metadata: dict[str, object] = field(default_factory=dict)
     decisions: dict[str, Decision] = field(default_factory=dict)
     follow_ups: tuple[FollowUp, ...] = ()
+    status: str = RELEASED
+    raci: dict[str, str] = field(default_factory=dict)
+    revision_history: tuple[str, ...] = ()
+
+    @property
+    def draft(self) -> bool:
+        """Whether the process this playbook follows is a draft (not launched as it stands)."""
+        return self.status == DRAFT
 
     @property
     def steps(self) -> tuple[Step, ...]:
@@ -246,6 +259,15 @@ def parse_playbook(
                 check.problem(f"step {step.id!r}", f"assigns unknown role {role!r}")
     for problem in naming_problems(naming, naming_values(fields, roles)):
         check.problem("naming", problem)
+    status = check.text(data, "status", "") or RELEASED
+    if status not in (RELEASED, DRAFT):
+        check.problem("", f"'status' must be {RELEASED!r} or {DRAFT!r}, not {status!r}")
+    raci_table = _tables_or_empty(data, "raci", check)
+    raci = {key: check.text(raci_table, key, "raci") for key in RACI_KEYS}
+    raci = {key: value for key, value in raci.items() if value}
+    for key in raci_table:
+        if key not in RACI_KEYS:
+            check.problem("raci", f"unknown key {key!r} (use {', '.join(RACI_KEYS)})")
 
     if check.problems:
         listing = "\n".join(f"  - {p}" for p in check.problems)
@@ -267,6 +289,9 @@ def parse_playbook(
         metadata=data.get("metadata", {}) if isinstance(data.get("metadata"), dict) else {},
         decisions=decisions,
         follow_ups=follow_ups,
+        status=status,
+        raci=raci,
+        revision_history=check.texts(data, "revision_history", "revision_history"),
     )
 
 
@@ -362,6 +387,14 @@ def _load_follow_ups(data: dict[str, Any], check: _Checker, fields: dict[str, Fi
             )
         )
     return tuple(items)
+
+
+def _tables_or_empty(data: dict[str, Any], key: str, check: _Checker) -> dict[str, Any]:
+    value = data.get(key, {})
+    if not isinstance(value, dict):
+        check.problem(key, "must be a table")
+        return {}
+    return value
 
 
 def _tables(data: dict[str, Any], key: str, check: _Checker) -> dict[str, dict[str, Any]]:
@@ -545,7 +578,18 @@ def _load_step(table: dict[str, Any], stage_id: str, position: int, check: _Chec
         names=check.texts(table, "names", where),
         assigns=check.texts(table, "assigns", where),
         renamed_from=check.texts(table, "renamed_from", where),
+        consulted=check.texts(table, "consulted", where),
+        attending=check.texts(table, "attending", where),
+        inferred=_flag(table, "inferred", where, check),
     )
+
+
+def _flag(table: dict[str, Any], key: str, where: str, check: _Checker) -> bool:
+    value = table.get(key, False)
+    if not isinstance(value, bool):
+        check.problem(where, f"'{key}' must be true or false, not {value!r}")
+        return False
+    return value
 
 
 _EVERY = re.compile(r"^(\d{1,3})\s+(day|week)s?$")
@@ -588,8 +632,7 @@ def _expand_repeat(step: Step, table: dict[str, Any], check: _Checker) -> list[S
     if not isinstance(times, int) or isinstance(times, bool) or not 1 <= times <= 100:
         check.problem(where, "repeat needs times = 1..100, or an 'until' rule after the first due date")
         return [step]
-    anchor = first.anchors[0]
-    anchor_text = f"step:{anchor.name}" if anchor.kind == AnchorKind.STEP else anchor.name
+    anchor_text = first.anchors[0].text
     steps = []
     for k in range(1, times + 1):
         amount = first.amount + (k - 1) * every
@@ -627,7 +670,7 @@ def _validate_steps(
                 check.problem(where, "duplicate step id")
             if step.id and not _ID.match(step.id):
                 check.problem(where, "ids are lower-case-with-dashes")
-            for role in (step.owner, *step.also):
+            for role in (step.owner, *step.also, *step.consulted, *step.attending):
                 if role and role not in roles:
                     check.problem(where, f"unknown role {role!r}")
             for name in step.asks:

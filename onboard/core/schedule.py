@@ -8,6 +8,10 @@ A playbook writes rules the way the processes talk about time::
     "90 days after closed_won_date, roll none"
     "on course_date"
     "start of final quarter from proposal_start to proposal_end"
+    "2 business days after closed_won_date or step:assign-csm"
+
+An anchor ``A or B`` counts from A, or from B while A is not known (a
+fact nobody has given, a step not done).
 
 A date that lands on a weekend or a listed holiday moves to a business day:
 deadlines *before* something move earlier, follow-ups *after* something move
@@ -68,7 +72,8 @@ _UNITS: dict[str, tuple[Unit, float]] = {
     "business day": (Unit.BUSINESS_DAYS, 1),
     "working day": (Unit.BUSINESS_DAYS, 1),
 }
-_ANCHOR = r"(?:step:[a-z0-9][a-z0-9-]*|[a-z_][a-z0-9_]*)"
+_ONE_ANCHOR = r"(?:step:[a-z0-9][a-z0-9-]*|[a-z_][a-z0-9_]*)"
+_ANCHOR = rf"{_ONE_ANCHOR}(?:\s+or\s+{_ONE_ANCHOR})*"
 _RELATIVE = re.compile(
     rf"^(?:within\s+)?(?P<amount>\d{{1,5}})\s+(?P<unit>hours?|days?|weeks?|business\s+days?|working\s+days?)"
     rf"\s+(?P<direction>before|after)\s+(?P<anchor>{_ANCHOR})$"
@@ -86,20 +91,35 @@ class Anchor:
 
     kind: AnchorKind
     name: str
+    fallback: Anchor | None = None
 
     @classmethod
     def parse(cls, text: str) -> Anchor:
-        if text.startswith("step:"):
-            return cls(AnchorKind.STEP, text[5:])
-        if text in {"start", "created"}:
-            return cls(AnchorKind.START, "start")
-        return cls(AnchorKind.FIELD, text)
+        first, _, rest = text.partition(" or ")
+        fallback = cls.parse(rest.strip()) if rest else None
+        if first.startswith("step:"):
+            return cls(AnchorKind.STEP, first[5:], fallback)
+        if first in {"start", "created"}:
+            return cls(AnchorKind.START, "start", fallback)
+        return cls(AnchorKind.FIELD, first, fallback)
+
+    @property
+    def text(self) -> str:
+        """The anchor as a rule writes it (``closed_won_date or step:assign-csm``)."""
+        own = f"step:{self.name}" if self.kind == AnchorKind.STEP else self.name
+        return f"{own} or {self.fallback.text}" if self.fallback else own
+
+    def chain(self) -> tuple[Anchor, ...]:
+        """This anchor and its fallbacks, in the order they are tried."""
+        return (self, *(self.fallback.chain() if self.fallback else ()))
 
     def resolve(self, facts: Mapping[str, object], completed: Mapping[str, date], start: date) -> date | None:
         if self.kind == AnchorKind.START:
             return start
         value = completed.get(self.name) if self.kind == AnchorKind.STEP else facts.get(self.name)
-        return value if isinstance(value, date) else None
+        if isinstance(value, date):
+            return value
+        return self.fallback.resolve(facts, completed, start) if self.fallback else None
 
 
 @dataclass(frozen=True)
@@ -115,10 +135,10 @@ class DueRule:
     roll: Roll = Roll.LATER
 
     def fields(self) -> set[str]:
-        return {a.name for a in self.anchors if a.kind == AnchorKind.FIELD}
+        return {a.name for anchor in self.anchors for a in anchor.chain() if a.kind == AnchorKind.FIELD}
 
     def steps(self) -> set[str]:
-        return {a.name for a in self.anchors if a.kind == AnchorKind.STEP}
+        return {a.name for anchor in self.anchors for a in anchor.chain() if a.kind == AnchorKind.STEP}
 
     def due(
         self,

@@ -8,6 +8,7 @@ holding an ``onboard.toml``, then ``~/onboarding`` (created on first use).
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
@@ -58,7 +59,35 @@ name = "{user}"
 # initials = "JD"
 # email = "jane@example.com"
 # roles = ["FAC"]
+
+# What the emails may promise. A sentence that needs one of these settings is
+# left out until the setting is given, so no email promises what the company
+# has not decided. Uncomment and change the ones that apply to you.
+[emails]
+# The Eval Distribution List, copied on the attendance summary (training-engagement).
+# eval_distribution_list = ["evaluations@example.com"]
+# How many business days a client is asked to reply within (a Success Plan to
+# approve, the logistics questions, a renewal proposal to sign).
+# reply_within_business_days = 5
+# What an in-person session needs in the room (the logistics request asks for it).
+# room_setup = "tables of 4 to 6, a projector with HDMI, flip charts and markers"
+
+# How long each meeting is, in the words an email uses ("30 minutes", "an hour").
+[emails.meeting_lengths]
+# one_to_one_call = "20 minutes"
+# welcome_meeting = "half an hour"
+# introduction_call = "30 minutes"
+# exit_interview = "30 minutes"
+# lessons_learned = "an hour"
+# renewal_meeting = "an hour"
+# kickoff_call = "an hour"
+# training_session = "an hour"
+# value_review = "an hour"
 """
+
+EMAIL_SETTINGS = ("eval_distribution_list", "reply_within_business_days", "room_setup", "meeting_lengths")
+"""The keys of ``[emails]``; a template reads them as ``settings.<key>``."""
+_ADDRESS = re.compile(r"^[^@\s<>,;\"()]+@[^@\s<>,;\"()]+\.[^@\s<>,;\"()]+$")
 
 
 @dataclass(frozen=True)
@@ -81,6 +110,7 @@ class Settings:
     public_holidays: PublicHolidays | None = None
     team: tuple[TeamMember, ...] = ()
     git_commit: bool = False
+    emails: Mapping[str, Any] = field(default_factory=dict)
     timezone: str | None = None
     raw: Mapping[str, Any] = field(default_factory=dict)
 
@@ -162,6 +192,7 @@ def parse_settings(data: Mapping[str, Any], path: Path) -> Settings:
         problems.append("[git] commit must be true or false")
         git = {}
     timezone = _timezone(data.get("calendar", {}), problems)
+    emails = parse_email_settings(data.get("emails", {}), problems)
     if problems:
         raise OnboardError(f"{path}: " + "; ".join(problems) + ".", "Fix the file and run again.")
     return Settings(
@@ -171,6 +202,7 @@ def parse_settings(data: Mapping[str, Any], path: Path) -> Settings:
         public_holidays=calendar,
         team=tuple(team),
         git_commit=bool(git.get("commit", False)),
+        emails=emails,
         timezone=timezone,
         raw=data,
     )
@@ -204,6 +236,43 @@ def _lines(path: Path) -> list[str]:
         return path.read_text(encoding="utf-8").splitlines()
     except (OSError, UnicodeDecodeError):
         return []
+
+
+def parse_email_settings(table: Any, problems: list[str]) -> dict[str, Any]:
+    """The ``[emails]`` settings that are given, checked; a key left out stays out (unset)."""
+    if not isinstance(table, dict):
+        problems.append("[emails] must be a table")
+        return {}
+    settings: dict[str, Any] = {}
+    for key, value in table.items():
+        where = f"emails.{key}"
+        if key not in EMAIL_SETTINGS:
+            problems.append(f"{where} is not a setting (use {', '.join(EMAIL_SETTINGS)})")
+        elif key == "eval_distribution_list":
+            addresses = [value] if isinstance(value, str) else value
+            if not isinstance(addresses, list) or not all(
+                isinstance(a, str) and _ADDRESS.match(a) for a in addresses
+            ):
+                problems.append(f'{where} must be a list of email addresses, like ["evals@example.com"]')
+            elif addresses:
+                settings[key] = list(addresses)
+        elif key == "reply_within_business_days":
+            if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= 60:
+                problems.append(f"{where} must be a whole number of business days from 1 to 60")
+            else:
+                settings[key] = value
+        elif key == "meeting_lengths":
+            if not isinstance(value, dict) or not all(
+                isinstance(v, str) and v.strip() for v in value.values()
+            ):
+                problems.append(f'{where} must be a table of texts, like welcome_meeting = "half an hour"')
+            elif value:
+                settings[key] = {k: v.strip() for k, v in value.items()}
+        elif not isinstance(value, str) or not value.strip():
+            problems.append(f"{where} must be a text")
+        else:
+            settings[key] = value.strip()
+    return settings
 
 
 def find_root(home: str | None, cwd: Path | None = None) -> tuple[Path, bool]:
