@@ -91,10 +91,12 @@ def finish_step(
     *,
     note: str = "",
     force: bool = False,
+    emails: bool = True,
 ) -> tuple[ClientState, list[Path]]:
     """Ask what a step needs, record it done under the lock, then show the names and emails it produced.
 
     Shared by ``done`` and the ``next`` walk; returns the new state and the files written.
+    ``emails`` False: the walk showed the step's emails as drafts before asking.
     """
     from onboard.core.engine import complete_step
     from onboard.delivery.facts import derived_facts
@@ -124,7 +126,7 @@ def finish_step(
         tx.commit(new_state)
     app.terminal.success(f"{state.name}: done {step.id} – {step.title}")
     announce_names(app, playbook, new_state, step)
-    return new_state, announce_emails(app, playbook, new_state, step)
+    return new_state, announce_emails(app, playbook, new_state, step) if emails else []
 
 
 def announce_names(app: App, playbook: Playbook, state: ClientState, step: Step) -> None:
@@ -159,7 +161,37 @@ def emails_for(app: App) -> Emails:
     """The email templates of the app's workspace (its own first, then the shipped ones)."""
     from onboard.emails.compose import Emails
 
-    return Emails(app.workspace().templates_dir)
+    workspace = app.workspace()
+    return Emails(workspace.templates_dir, workspace.settings.emails)
+
+
+def render_email(app: App, emails: Emails, playbook: Playbook, state: ClientState, name: str) -> Rendered:
+    """Render one of a client's emails with the files it attaches (the invitation made first)."""
+    from onboard.emails.attachments import INVITATION
+
+    folder = app.store().folder(state.slug)
+    if INVITATION in emails.spec(playbook, name).attach_kinds:
+        make_invitation(app, playbook, state, folder)
+    return emails.render(playbook, state, name, app.today(), app.holidays(), folder)
+
+
+def make_invitation(app: App, playbook: Playbook, state: ClientState, folder: Path) -> Path | None:
+    """Write the client's session invitation (.ics) into its ``out/``, once its date is known.
+
+    Rewritten only when it changes, so an email that attaches it stays the same draft.
+    """
+    from onboard.delivery.facts import OUT_DIR
+    from onboard.emails.attachments import invitation_stem
+    from onboard.outputs.calendar import session_invitation
+
+    data = session_invitation(state, playbook, app.workspace().settings)
+    if data is None:
+        return None
+    path = folder / OUT_DIR / f"{invitation_stem(state.slug)}.ics"
+    if not path.is_file() or path.read_bytes() != data:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        write_file(path, data)
+    return path
 
 
 def addresses(recipients: tuple[Recipient, ...] | list[Recipient]) -> str:
@@ -193,11 +225,14 @@ def save_email(folder: Path, rendered: Rendered, today: date) -> tuple[Path, boo
     raise AssertionError("unreachable: the candidate names never run out")
 
 
-def announce_emails(app: App, playbook: Playbook, state: ClientState, step: Step) -> list[Path]:
-    """Render, save and show the emails a just-completed step sends; returns the files saved.
+def announce_emails(
+    app: App, playbook: Playbook, state: ClientState, step: Step, *, draft: bool = False
+) -> list[Path]:
+    """Render, save and show the emails a step sends; returns the files saved.
 
-    A problem (a missing field, a broken template) is a warning: the step
-    stays done, and `onboard email` renders the email once it is fixed.
+    ``draft``: shown before the step is done (the ``next`` walk), to be sent
+    first. A problem (a missing field, a broken template) is a warning: the
+    step goes on, and `onboard email` renders the email once it is fixed.
     """
     saved_paths: list[Path] = []
     if not step.emails:
@@ -212,7 +247,7 @@ def announce_emails(app: App, playbook: Playbook, state: ClientState, step: Step
     term = app.terminal
     for name in step.emails:
         try:
-            rendered = emails.render(playbook, state, name, today, app.holidays())
+            rendered = render_email(app, emails, playbook, state, name)
             path, fresh = save_email(folder, rendered, today)
         except MissingValuesError as exc:
             term.warn(f"Email {name} was not written: {', '.join(exc.short)} not set.")
@@ -229,17 +264,24 @@ def announce_emails(app: App, playbook: Playbook, state: ClientState, step: Step
         eml = " (and .eml)" if path.with_suffix(".eml").exists() and not rendered.unresolved else ""
         saved = "saved to" if fresh else "unchanged in"
         term.print("")
-        term.print(Rule(f"email {name}", style="dim", align="left"))
-        for label, recipients in (("To", rendered.to), ("Cc", rendered.cc)):
+        term.print(Rule(f"{'draft: ' if draft else ''}email {name}", style="dim", align="left"))
+        for label, recipients in (("To", rendered.to), ("Cc", rendered.cc), ("Bcc", rendered.bcc)):
             if recipients:
                 term.line(f"{label}: {addresses(recipients) or '(no address yet)'}", style="dim")
         term.line(rendered.as_text().rstrip("\n"))
         term.print(Rule(style="dim"))
         term.success(f"{name} {saved} {path}{eml}")
-        for recipient in rendered.unresolved:
-            term.warn(f"No address for {recipient.ref}: {recipient.how}")
+        warn_incomplete(app, rendered)
         saved_paths.append(path)
     return saved_paths
+
+
+def warn_incomplete(app: App, rendered: Rendered) -> None:
+    """Say which recipients have no address and which declared files are not made yet."""
+    for recipient in rendered.unresolved:
+        app.terminal.warn(f"No address for {recipient.ref}: {recipient.how}")
+    for attachment in rendered.not_made:
+        app.terminal.warn(f"Not attached, {attachment.label} is not made yet: {attachment.how}")
 
 
 def report_problems(app: App, problems: Sequence[object]) -> None:

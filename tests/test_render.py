@@ -14,16 +14,19 @@ from onboard.core.playbook import Playbook
 from onboard.core.state import ClientState
 from onboard.emails.checks import template_problems
 from onboard.emails.compose import Emails
-from onboard.emails.filters import first_name, longdate, possessive, shortdate, week_start
+from onboard.emails.filters import first_name, join_and, longdate, possessive, shortdate, week_start
 from onboard.emails.missing import MissingValuesError
 from onboard.emails.sandbox import environment
 from onboard.emails.template import parse_template, standalone_tags
 from onboard.errors import OnboardError
 from onboard.storage.library import Library, shipped_dir
+from tests.fixtures.delivery import record_attendance
 
 NOW = datetime(2026, 3, 1, 9, 0)
 TODAY = NOW.date()
 LEFTOVERS = ("{{", "}}", "{%", "%}", "{#", "None", "Hi ,", "Dear ,", "Hello ,", "Undefined")
+SETTINGS = {"eval_distribution_list": ["evaluations@team.example"]}
+ATTENDED = [("Ann Lee", "ann.lee@acme.example", True), ("Bo Chen", "bo.chen@acme.example", False)]
 
 
 def shipped_playbooks() -> list[str]:
@@ -98,6 +101,14 @@ def write_template(root: Path, name: str, text: str, playbook_id: str = "trainin
     return path
 
 
+@pytest.fixture
+def folder(tmp_path: Path) -> Path:
+    """A client folder where two people were expected and one attended."""
+    folder = tmp_path / "clients" / "client-co"
+    record_attendance(folder, date(2026, 4, 14), ATTENDED)
+    return folder
+
+
 def intake_client(playbook: Playbook, **extra: Any) -> ClientState:
     facts = {"program": "Empathy at Work", "business_unit": "General", "delivery_type": "Virtual", **extra}
     return new_client(playbook, name="Acme Corp", slug="acme", facts=facts, now=NOW, by="tester")
@@ -113,10 +124,12 @@ def test_shipped_playbooks_have_templates() -> None:
 
 
 @pytest.mark.parametrize(("playbook_id", "name"), shipped_templates())
-def test_every_shipped_template_renders_for_a_fully_filled_client(playbook_id: str, name: str) -> None:
+def test_every_shipped_template_renders_for_a_fully_filled_client(
+    playbook_id: str, name: str, folder: Path
+) -> None:
     playbook = Library().load(playbook_id)
     state = full_client(playbook)
-    rendered = Emails().render(playbook, state, name, TODAY)
+    rendered = Emails(settings=SETTINGS).render(playbook, state, name, TODAY, folder=folder)
     assert rendered.subject.strip()
     assert rendered.text.strip()
     assert_clean(rendered.subject)
@@ -198,7 +211,9 @@ WALKS = {
 
 
 @pytest.mark.parametrize("variant", sorted(WALKS))
-def test_each_email_renders_when_its_step_is_done_in_order(training: Playbook, variant: str) -> None:
+def test_each_email_renders_when_its_step_is_done_in_order(
+    training: Playbook, variant: str, folder: Path
+) -> None:
     """Walking the process step by step, each email only needs what is known by its step."""
     facts, expected = WALKS[variant]
     answers: dict[str, Any] = {
@@ -214,6 +229,7 @@ def test_each_email_renders_when_its_step_is_done_in_order(training: Playbook, v
         "venue": "Acme HQ, Room 4",
         "eval_method": "IW Ask Nicely",
         "participant_count": "14",
+        "class_summary": "An engaged group; the role plays went well.",
     }
     intake = {k: v for k, v in facts.items() if k in training.intake}
     answers.update({k: v for k, v in facts.items() if k not in training.intake})
@@ -236,7 +252,7 @@ def test_each_email_renders_when_its_step_is_done_in_order(training: Playbook, v
             now=NOW,
             by="t",
         )
-    emails = Emails()
+    emails = Emails(settings=SETTINGS)
     seen: dict[str, str] = {}
     for _ in range(100):
         ov = overview(training, state, TODAY)
@@ -254,7 +270,7 @@ def test_each_email_renders_when_its_step_is_done_in_order(training: Playbook, v
         values.update({f"role.{r}": {"name": "Jane Doe", "email": "jane@team.example"} for r in step.assigns})
         state = complete_step(training, state, step.id, answers=values, now=NOW, by="t")
         for name in step.emails:
-            rendered = emails.render(training, state, name, TODAY)
+            rendered = emails.render(training, state, name, TODAY, folder=folder)
             assert_clean(rendered.as_text())
             assert not rendered.unresolved, (name, [r.ref for r in rendered.unresolved])
             seen[name] = rendered.as_text()
@@ -263,10 +279,11 @@ def test_each_email_renders_when_its_step_is_done_in_order(training: Playbook, v
     if "course_time" in facts:
         assert "9:00-12:00 CT" in seen["date-request"]
         assert "Tuesday 14 April 2026 to Wednesday 15 April 2026" in seen["date-request"]
-        assert "4.8" in seen["evaluation-next-steps"]
+        assert "an average score of 4.8" in seen["evaluation-next-steps"]
     else:
         assert "Tuesday 14 April 2026 for your" in seen["date-request"]
-        assert "as soon as they are in" in seen["evaluation-next-steps"]
+        assert "Evaluation results" not in seen["evaluation-next-steps"]
+    assert "the role plays went well" in seen["attendance-summary"]
 
 
 def test_names_and_dates_come_from_the_state(training: Playbook) -> None:
@@ -290,6 +307,9 @@ def test_date_and_name_filters() -> None:
     assert first_name("Jane") == "Jane"
     assert possessive("Globex") == "Globex's"
     assert possessive("Acme Sons") == "Acme Sons'"
+    assert join_and(["Ann", "Bo", "Cy"]) == "Ann, Bo and Cy"
+    assert join_and(["Ann", "Bo"]) == "Ann and Bo"
+    assert join_and(["Ann"]) == "Ann"
     with pytest.raises(ValueError, match="needs a date"):
         longdate("next week")
 

@@ -41,7 +41,8 @@ CLIENTS = {
     "saas-onboarding": "Nimbus Analytics",
 }
 # the client-side people: their first names may open an email
-CONTACT_FIELDS = ("client_contact", "onboarding_contact", "primary_contact")
+CONTACT_FIELDS = ("client_contact", "primary_contact")
+CONTACT_RECORDS = ("contacts", "training_users")
 
 VALUES: dict[str, dict[str, Any]] = {
     "agency-onboarding": {
@@ -83,8 +84,10 @@ VALUES: dict[str, dict[str, Any]] = {
             {"name": "Dana Cole", "email": "dana@wxyz.example", "title": "Program Director"},
             {"name": "Lee Park", "email": "lee@wxyz.example"},
         ],
-        "onboarding_contact": "Dana Cole",
-        "onboarding_contact_email": "dana@wxyz.example",
+        "sales_notes": [
+            {"on": date(2026, 2, 20), "kind": "email", "text": "Asked for a spring go-live"},
+            {"on": date(2026, 2, 24), "kind": "note", "text": "Two stations, one trainer"},
+        ],
         "entities": [
             {"call_sign": "WXYZ-FM", "market": "Springfield", "format": "Country"},
             {"call_sign": "WABC-AM", "market": "Springfield"},
@@ -188,6 +191,7 @@ def templates() -> list[tuple[str, str]]:
 def known_first_names(playbook: Playbook, state: ClientState) -> set[str]:
     names = {first_name(name) for name, _ in holders(playbook).values()}
     names |= {first_name(state.facts[f]) for f in CONTACT_FIELDS if f in state.facts}
+    names |= {first_name(row["name"]) for f in CONTACT_RECORDS for row in state.facts.get(f, [])}
     return names
 
 
@@ -201,6 +205,8 @@ def assert_greets_someone_known(text: str, known: set[str]) -> None:
     first = text.splitlines()[0]
     match = SALUTATION.match(first)
     assert match, f"no salutation: {first!r}"
+    if match.group(1) == "everyone":
+        return
     for name in re.split(r", | and ", match.group(1)):
         assert name in known, f"{name!r} in {first!r} is nobody of this client"
 
@@ -282,7 +288,10 @@ def test_dates_and_names_come_from_the_client() -> None:
     assert "- Weekly active users: 80% of licensed seats (today: 0)" in plan
     assert "- Reports automated: 12\n" in plan
     assert "- Admin training for Ben Ode\n- User training for Cy Park\n" in plan
-    assert "by Wednesday 4 March 2026" in plan  # three business days after Sunday 1 March
+    assert "approve it? A reply" in plan  # no date to approve by until the company sets one
+    settings = {"reply_within_business_days": 3}
+    dated = Emails(settings=settings).render(saas, full_client(saas), "success-plan-approval", TODAY)
+    assert "approve it by Wednesday 4 March 2026?" in dated.text  # three business days after Sunday 1 March
     station = load("station-onboarding")
     setup = Emails().render(station, full_client(station), "station-set-up", TODAY).as_text()
     assert "- WXYZ-FM, Springfield (Country)\n- WABC-AM, Springfield\n" in setup
@@ -295,15 +304,17 @@ def test_optional_details_change_the_wording_not_the_completeness() -> None:
     bare = full_client(renewal, without=("renewal_meeting_date", "renewal_meeting_time"))
     invitation = emails.render(renewal, bare, "renewal-meeting-invitation", TODAY).as_text()
     assert invitation.startswith("Bramble & Sons: time for our renewal meeting\n")
-    assert "in the week of Monday 2 March 2026" in invitation  # next week: today is Sunday
+    assert "Could you send me a couple of times that suit you?" in invitation
     assert_clean(invitation)
+    dated = full_client(renewal)
+    text = emails.render(renewal, dated, "renewal-meeting-invitation", TODAY).text
+    assert "Tuesday 20 October 2026, 10:00-11:00 GMT, with Grace Okafor, our Sales Manager" in text
     before = full_client(renewal, without=("renewal_signed_date",))
     asking = emails.render(renewal, before, "renewal-proposal", TODAY)
     assert asking.subject == "Bramble & Sons: your renewal proposal, for signature"
-    assert "by Thursday 17 December 2026" in asking.text
-    signed = emails.render(renewal, full_client(renewal), "renewal-proposal", TODAY)
-    assert signed.subject.startswith("Thank you")
-    assert "Monday 2 November 2026" in signed.text
+    assert "sign it and send it back to me?" in asking.text
+    assert [a.label for a in asking.attachments] == ["the amended proposal"]
+    assert asking.as_text().endswith("- the amended proposal (not made by onboard: attach it yourself)\n")
 
 
 def test_payment_received_says_when_delivery_starts_before_the_payment() -> None:
@@ -318,17 +329,20 @@ def test_payment_received_says_when_delivery_starts_before_the_payment() -> None
     assert_clean(rendered.as_text())
 
 
-def test_a_missing_recipient_field_is_named() -> None:
+def test_the_station_emails_go_to_every_contact_and_the_completion_to_the_users() -> None:
     station = load("station-onboarding")
-    state = full_client(station, without=("onboarding_contact", "onboarding_contact_email"))
+    state = full_client(station)
+    emails = Emails()
+    intro = emails.render(station, state, "introduction-call", TODAY)
+    assert [r.address for r in intro.to] == ["dana@wxyz.example", "lee@wxyz.example"]
+    assert intro.text.startswith("Hi Dana and Lee,")
+    done = emails.render(station, state, "onboarding-completion", TODAY)
+    assert [r.address for r in done.to] == ["dana@wxyz.example", "robin@wxyz.example"]
+    assert [r.display for r in done.to] == ["Dana Cole", "Robin Hale"]
     with pytest.raises(MissingValuesError) as caught:
-        Emails().render(station, state, "introduction-call", TODAY)
-    assert caught.value.short == ["onboarding_contact"]
-    assert "onboard set client onboarding_contact=" in str(caught.value)
-    rendered = Emails().render(
-        station, full_client(station, without=("onboarding_contact_email",)), "call-recap", TODAY
-    )
-    assert [r.ref for r in rendered.unresolved] == ["onboarding_contact_email"]
+        emails.render(station, full_client(station, without=("contacts",)), "call-recap", TODAY)
+    assert caught.value.short == ["contacts"]
+    assert "onboard set client contacts=" in str(caught.value)
 
 
 # --- walked step by step ------------------------------------------------------------------------

@@ -4,6 +4,8 @@ import json
 import tomllib
 from datetime import date
 
+from tests.fixtures.emails import open_eml
+
 PLAYBOOK = "agency-onboarding"
 DETAILS = [
     "--set",
@@ -42,6 +44,7 @@ STAGE_STEPS = {
     ],
 }
 DELIVERY = ["notify-payment-received", "lead-delivery", "schedule-delivery-meetings"]
+TEAM = {"OM": "Olive Marsh", "SM": "Sid Mann", "FIN": "Fay Ng", "CRM": "Cleo Ruiz"}
 ANSWERS = {
     "obtain-details": DETAILS,
     "delivery-team": ROLES,
@@ -94,13 +97,27 @@ def test_the_playbook_keeps_the_seed(run):
     owners = {x["id"]: [x["owner"], *x["also"]] for s in shown["stages"] for x in s["steps"]}
     assert owners["notify-proposal-signed"] == ["SM", "MD"]
     assert owners["invoice-client"] == ["FIN"]
-    assert owners["internal-handover"] == ["AM", "OM", "CRM", "SM"]
-    assert owners["kickoff-call"] == ["AM", "OM"]
+    assert owners["delivery-team"] == ["OM"]
+    assert owners["internal-handover"] == ["OM"]
+    assert owners["kickoff-call"] == ["OM"]
+    steps = {x["id"]: x for s in shown["stages"] for x in s["steps"]}
+    assert steps["delivery-team"]["consulted"] == ["HOD"], "the Heads of Department are consulted"
+    assert steps["internal-handover"]["attending"] == ["AM", "OM", "CRM", "SM"]
+    assert steps["kickoff-call"]["attending"] == ["AM", "OM"]
+    assert shown["raci"] == {
+        "responsible": "Operations Manager & Accountable Manager",
+        "accountable": "Operations Manager",
+        "consulted": "Heads of Department and Consultant",
+        "informed": "Delivery team & Customer Relationship Manager",
+    }
     assert owners["schedule-delivery-meetings"] == ["PM"]
     gated = {x["id"] for s in shown["stages"] for x in s["steps"] if x["gate"] == "first-payment"}
     assert gated == set(DELIVERY)
     text = run("playbooks", "show", PLAYBOOK).output
     assert "30 minutes" in text and "Putting a Client's Delivery team together" in text
+    assert "Accountable: Operations Manager" in text and "consulted: HOD" in text
+    assert "attending: AM, OM, CRM, SM" in text
+    assert "The Acting Finance Manager is currently the Managing Director" in text  # a playbook note
 
 
 def test_new_client_to_delivery_with_the_payment_gate(run, workspace):
@@ -109,6 +126,9 @@ def test_new_client_to_delivery_with_the_payment_gate(run, workspace):
     )
     assert result.exit_code == 0, result.output
     assert doc(workspace, "acme-ltd")["facts"] == {"hubspot_deal": "Acme – SEO retainer"}
+    for role, person in TEAM.items():
+        email = person.split()[0].lower() + "@agency.example"
+        assert run("assign", "acme-ltd", role, person, "--email", email).exit_code == 0
     # the delivery-team step names the Accountable Manager and the Project Manager
     run("done", "acme-ltd", "hubspot-notification")
     run("done", "acme-ltd", "obtain-details", "--no-input", *DETAILS)
@@ -164,6 +184,16 @@ def test_new_client_to_delivery_with_the_payment_gate(run, workspace):
     assert "Every step is done." in end.output
     assert "Next process: Delivery Phase" in end.output
     assert "Putting a Client's Delivery team together" in end.output
+
+    # the documents the sender attaches are listed at the end of the text to paste
+    out = workspace / "clients" / "acme-ltd" / "out" / "emails"
+    for name, document in (("invoice", "the invoice"), ("welcome-pack", "the Welcome pack")):
+        text = (out / f"{name}.txt").read_text(encoding="utf-8")
+        assert text.endswith(f"Attach:\n- {document} (not made by onboard: attach it yourself)\n"), name
+        message, files = open_eml(out / f"{name}.eml")
+        assert files == {} and "helen@acme.example" in str(message["To"])
+    assert "reissue" not in (out / "invoice.txt").read_text(encoding="utf-8")
+    assert "attach" not in (out / "introduction.txt").read_text(encoding="utf-8").lower()
 
 
 def test_the_managing_director_lets_delivery_start_before_the_payment(run, workspace):

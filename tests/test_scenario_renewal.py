@@ -88,6 +88,13 @@ def test_the_playbook_keeps_the_seed(run):
         "Step 4c (first)",
         "Step 4c (second)",
     }
+    # the Accountable Manager holds the internal meeting; the Sales Manager and Consultant attend
+    internal = playbook.step("internal-meeting")
+    assert (internal.owner, internal.also, internal.attending) == ("AM", (), ("SM", "CONS"))
+    assert playbook.step("exit-interview").consulted == ("AM", "CONS")
+    assert shown["raci"]["consulted"] == "Consultant & Sales Manager"
+    text = run("playbooks", "show", PLAYBOOK).output
+    assert "attending: SM, CONS" in text and "Consulted: Consultant & Sales Manager" in text
 
 
 def test_before_the_decision_neither_branch_is_actionable_nor_not_applicable(run):
@@ -120,8 +127,9 @@ def test_exit_branch(run, workspace):
     assert view["stage"] == "exit"
     assert statuses(view, RENEW) == {"n/a"}
     assert all(view["by_id"][s]["due"] is None for s in RENEW)
-    # the CRM status 'lapsed' is due when the proposal has come to an end
+    # both steps 4c wait for the proposal to come to an end: due on its last day
     assert view["by_id"]["crm-status-lapsed"]["due"] == "2026-12-31"
+    assert view["by_id"]["archive-access-and-tools"]["due"] == "2026-12-31"
     assert view["progress"] == round(3 / 10, 4)
     refused = run(
         "done",

@@ -1,6 +1,7 @@
 """A client walked through saas-onboarding (seed 003, OPS-SOP-020) through the CLI: the four
-phases with their due dates across a weekend and listed holidays, and an upgrade from the
-SOP's v1.0 (revision 1) to v1.1 (revision 2)."""
+phases with their due dates from the Closed-Won date across a weekend and listed holidays, the
+assignment date when it is not recorded, and an upgrade from an earlier revision (an example
+made up here: the SOP's v1.0 text is not available, so no playbook ships for it)."""
 
 import json
 import shutil
@@ -23,14 +24,8 @@ PHASES = {
         "transition-to-support",
     ],
 }
-INTAKE = [
-    "--set",
-    "closed_won_date=2026-04-01",
-    "--set",
-    "primary_contact=Ana Ruiz",
-    "--set",
-    "primary_contact_email=ana@nimbus.example",
-]
+CONTACT = ["--set", "primary_contact=Ana Ruiz", "--set", "primary_contact_email=ana@nimbus.example"]
+INTAKE = ["--set", "closed_won_date=2026-04-01", *CONTACT]
 HANDOFF = [
     "--set",
     'stakeholders=[{name="Ana Ruiz", role="VP Operations", email="ana@nimbus.example"}, '
@@ -64,6 +59,113 @@ session = "User"
 """
 
 
+EXAMPLE_REVISION_1 = """\
+# EXAMPLE ONLY: an earlier revision made up for this test.
+id = "saas-onboarding"
+title = "SaaS onboarding (OPS-SOP-020)"
+description = "Sales handoff, kickoff, success plan, setup and training, check-ins, Day-90 value review, support."
+revision = 1
+source = "EXAMPLE: made up for this test, not the SOP's v1.0 (whose text is not available)"
+intake = ["primary_contact", "primary_contact_email"]
+notes = ["EXAMPLE: an earlier revision made up for this test, with some of revision 2's steps under other ids."]
+
+[roles.AE]
+name = "Account Executive"
+
+[roles.CS]
+name = "Customer Success Department"
+
+[roles.CSM]
+name = "Customer Success Manager"
+
+[roles.SUPPORT]
+name = "General support queue"
+
+[fields.primary_contact]
+type = "text"
+label = "Client's primary contact (name)"
+
+[fields.primary_contact_email]
+type = "email"
+label = "Client's primary contact (email)"
+
+[fields.business_objectives]
+type = "text"
+label = "The client's primary business objectives"
+
+[fields.success_plan_link]
+type = "text"
+label = "Link to the shared Success Plan"
+
+[fields.value_realized]
+type = "text"
+label = "Value realized to date, measured against the initial KPIs"
+
+[[stages]]
+id = "onboarding"
+title = "Client onboarding"
+
+[[stages.steps]]
+id = "sales-handoff"
+title = "Hand the client over from Sales to Customer Success"
+owner = "AE"
+asks = ["business_objectives"]
+
+[[stages.steps]]
+id = "assign-csm"
+title = "Assign a Customer Success Manager"
+owner = "CS"
+after = ["sales-handoff"]
+assigns = ["CSM"]
+
+[[stages.steps]]
+id = "kickoff"
+title = "Reach out to the client's primary contact and hold a Kickoff Call"
+owner = "CSM"
+after = ["assign-csm"]
+due = "2 business days after step:assign-csm"
+
+[[stages.steps]]
+id = "success-plan"
+title = "Create the Success Plan and send it to the client for approval"
+owner = "CSM"
+after = ["kickoff"]
+asks = ["success_plan_link"]
+
+[[stages.steps]]
+id = "account-setup"
+title = "Set up the client's account"
+owner = "CSM"
+after = ["success-plan"]
+
+[[stages.steps]]
+id = "training"
+title = "Train the client's team"
+owner = "CSM"
+after = ["account-setup"]
+
+[[stages.steps]]
+id = "check-ins"
+title = "Hold regular check-in calls"
+owner = "CSM"
+after = ["training"]
+
+[[stages.steps]]
+id = "value-review"
+title = "First Value Review (Day 90)"
+owner = "CSM"
+after = ["training"]
+due = "90 days after step:assign-csm"
+asks = ["value_realized"]
+
+[[stages.steps]]
+id = "transition-to-support"
+title = "Transition the client to the general support queue"
+owner = ["CSM", "SUPPORT"]
+after = ["value-review", "check-ins"]
+"""
+
+
 def doc(workspace, slug):
     return tomllib.loads((workspace / "clients" / slug / "client.toml").read_text())
 
@@ -90,8 +192,11 @@ def with_holidays(workspace, *days):
 def test_the_playbook_keeps_the_seed():
     library = Library()
     playbook = library.load(PLAYBOOK)
-    assert playbook.revision == 2 and library.revisions(PLAYBOOK) == [1, 2]
-    assert playbook.metadata["revision_history"][0].startswith("v1.1 (2025-10-22)")
+    assert playbook.revision == 2 and library.revisions(PLAYBOOK) == [2], "no made-up v1.0 ships"
+    assert playbook.revision_history == (
+        "v1.1 (2025-10-22): Added a phased approach, specified handoff triggers, and detailed the tools used.",
+        "v1.0 (2025-09-01): Initial version.",
+    )
     assert [[x.id for x in s.steps] for s in playbook.stages] == list(PHASES.values())
     assert [s.title for s in playbook.stages] == [
         "Phase 1: Pre-Onboarding (Sales Handoff)",
@@ -113,8 +218,10 @@ def test_the_playbook_keeps_the_seed():
     assert "Salesforce" in support and "Gainsight" in support and "Confluence" in support
     agenda = " ".join(playbook.step("kickoff-call").notes)
     assert "Identify key users for training" in agenda and "KPIs" in agenda
-    older = library.load(PLAYBOOK, 1)
-    assert older.revision == 1 and older.has_step("sales-handoff") and not older.has_step("handoff-form")
+    assert playbook.step("solutions-engineer").owner == "CSM" and not playbook.step("solutions-engineer").also
+    assert playbook.step("solutions-engineer").consulted == ("SE",)
+    assert all("closed_won_date or step:assign-csm" in s.due.source for s in playbook.steps if s.due)
+    assert not playbook.fields["closed_won_date"].required
 
 
 def test_the_four_phases_with_their_due_dates(run, workspace, monkeypatch):
@@ -126,7 +233,8 @@ def test_the_four_phases_with_their_due_dates(run, workspace, monkeypatch):
     assert result.exit_code == 0, result.output
     slug = "nimbus-analytics"
     view = status(run, slug)
-    assert view["by_id"]["kickoff-outreach"]["due"] is None  # counts from the assignment, not yet made
+    # from Closed-Won (Wednesday 1 April), known from the start
+    assert view["by_id"]["kickoff-outreach"]["due"] == "2026-04-07"
 
     # Phase 1: the Sales-to-CS Handoff Form, then the CSM's assignment (Thursday 2 April)
     missing = run("done", slug, "handoff-form", "--no-input")
@@ -146,22 +254,23 @@ def test_the_four_phases_with_their_due_dates(run, workspace, monkeypatch):
     view = status(run, slug)
     assert view["stage"] == "kickoff-discovery"
     due = {step: view["by_id"][step]["due"] for step in view["by_id"]}
-    # within 2 business days: Fri 3 (holiday), the weekend, Mon 6 (holiday), Tue 7, Wed 8
-    assert due["kickoff-outreach"] == "2026-04-08"
-    assert due["kickoff-call"] == due["success-plan"] == "2026-04-09"  # week 1
-    assert due["account-setup"] == due["admin-training"] == due["user-training"] == "2026-04-30"  # week 4
-    # bi-weekly from week 5 to week 12, each with its own date; 4 June is a holiday: the day after
+    # counted from Closed-Won on Wednesday 1 April, not from the assignment the day after.
+    # within 2 business days: Thu 2, Fri 3 (holiday), the weekend, Mon 6 (holiday), Tue 7
+    assert due["kickoff-outreach"] == "2026-04-07"
+    assert due["kickoff-call"] == due["success-plan"] == "2026-04-08"  # week 1
+    assert due["account-setup"] == due["admin-training"] == due["user-training"] == "2026-04-29"  # week 4
+    # bi-weekly from week 5 to week 12, each with its own date
     assert [due[f"check-in-{k}"] for k in range(1, 5)] == [
-        "2026-05-07",
-        "2026-05-21",
-        "2026-06-05",
-        "2026-06-18",
+        "2026-05-06",
+        "2026-05-20",
+        "2026-06-03",
+        "2026-06-17",
     ]
-    assert due["first-value-review"] == "2026-07-01"  # Day 90
+    assert due["first-value-review"] == "2026-06-30"  # Day 90
     assert due["transition-to-support"] is None
-    late = status(run, slug, "--as-of", "2026-04-09")
+    late = status(run, slug, "--as-of", "2026-04-08")
     assert late["by_id"]["kickoff-outreach"]["overdue"] is True
-    assert status(run, slug, "--as-of", "2026-04-08")["by_id"]["kickoff-outreach"]["overdue"] is False
+    assert status(run, slug, "--as-of", "2026-04-07")["by_id"]["kickoff-outreach"]["overdue"] is False
 
     # Phase 2: kickoff and discovery
     done(run, slug, "kickoff-outreach", "--set", "kickoff_date=2026-04-07")
@@ -202,8 +311,10 @@ def test_the_four_phases_with_their_due_dates(run, workspace, monkeypatch):
     assert sum(s["status"] == "done" for s in final["steps"]) == 14
 
 
-def test_a_solutions_engineer_is_looped_in_when_needed(run, workspace):
-    run("new", "Vega", "-p", PLAYBOOK, "--no-input", *INTAKE)
+def test_without_the_closed_won_date_dates_count_from_the_assignment(run, workspace):
+    run("new", "Vega", "-p", PLAYBOOK, "--no-input", *CONTACT)
+    assert "closed_won_date" not in doc(workspace, "vega")["facts"]
+    assert status(run, "vega")["by_id"]["kickoff-outreach"]["due"] is None  # nothing to count from yet
     done(run, "vega", "handoff-form", *HANDOFF)
     done(run, "vega", "assign-csm", "--set", "role.CSM=Jordan Lee")
     kpis = workspace / "kickoff.toml"
@@ -219,13 +330,16 @@ def test_a_solutions_engineer_is_looped_in_when_needed(run, workspace):
     assert view["by_id"]["solutions-engineer"]["status"] == "pending"
     assert view["by_id"]["solutions-engineer"]["actionable"] is True
     assert view["by_id"]["solutions-engineer"]["due"] == "2026-03-30"  # week 4 from Sunday 1 March
+    shown = json.loads(run("playbooks", "show", PLAYBOOK, "--json").output)
+    engineer = next(x for s in shown["stages"] for x in s["steps"] if x["id"] == "solutions-engineer")
+    assert (engineer["owner"], engineer["also"], engineer["consulted"]) == ("CSM", [], ["SE"])
 
 
-def test_upgrade_from_v1_0_to_v1_1_keeps_done_steps_and_lists_changes(run, workspace):
-    # A team that still ran v1.0 (revision 1) started a client on it...
+def test_upgrade_from_an_earlier_revision_keeps_done_steps_and_lists_changes(run, workspace):
+    # A team that ran an earlier revision of its own (an example) started a client on it...
     override = workspace / "templates" / PLAYBOOK
     override.mkdir()
-    shutil.copy(shipped_dir() / PLAYBOOK / "revisions" / "1.toml", override / "playbook.toml")
+    (override / "playbook.toml").write_text(EXAMPLE_REVISION_1)
     result = run(
         "new",
         "Orbit",
@@ -243,8 +357,11 @@ def test_upgrade_from_v1_0_to_v1_1_keeps_done_steps_and_lists_changes(run, works
     done(run, "orbit", "assign-csm", "--set", "role.CSM=Jordan Lee")
     done(run, "orbit", "kickoff")
     done(run, "orbit", "success-plan", "--set", "success_plan_link=https://plans.example/orbit")
-    # ...then went back to the shipped playbook (v1.1, revision 2): the client stays on revision 1
-    shutil.rmtree(override)
+    # ...then moved to the shipped playbook (v1.1, revision 2), keeping its own revision 1 beside it:
+    # the client stays on revision 1
+    (override / "revisions").mkdir()
+    (override / "playbook.toml").rename(override / "revisions" / "1.toml")
+    shutil.copy(shipped_dir() / PLAYBOOK / "playbook.toml", override / "playbook.toml")
     before = doc(workspace, "orbit")
     view = status(run, "orbit")
     assert view["playbook_revision"] == 1 and "kickoff" in view["by_id"] and "check-in-1" not in view["by_id"]
@@ -269,8 +386,9 @@ def test_upgrade_from_v1_0_to_v1_1_keeps_done_steps_and_lists_changes(run, works
         "+ check-in-1",
         "+ check-in-4",
         "- check-ins",
-        "~ kickoff-call: due '2 business days after step:assign-csm' -> '1 week after step:assign-csm'",
-        "~ success-plan: due 'none' -> '1 week after step:assign-csm'",
+        "~ kickoff-call: due '2 business days after step:assign-csm' -> "
+        "'1 week after closed_won_date or step:assign-csm'",
+        "~ success-plan: due 'none' -> '1 week after closed_won_date or step:assign-csm'",
     } <= lines
 
     result = run("upgrade", "orbit", "--yes")
@@ -290,7 +408,8 @@ def test_upgrade_from_v1_0_to_v1_1_keeps_done_steps_and_lists_changes(run, works
     view = status(run, "orbit")
     assert view["playbook_revision"] == 2 and view["stage"] == "kickoff-discovery"
     assert view["by_id"]["kickoff-outreach"]["actionable"] is True
-    # revision 2's dates, from the assignment on Sunday 1 March; weekend dates move to the Monday
+    # revision 2's dates: no Closed-Won date was recorded under revision 1, so they count from the
+    # assignment on Sunday 1 March; weekend dates move to the Monday
     due = {k: v["due"] for k, v in view["by_id"].items()}
     assert [due[f"check-in-{k}"] for k in range(1, 5)] == [
         "2026-04-06",
@@ -335,7 +454,7 @@ def test_a_renamed_repeated_step_carries_each_occurrence(run, workspace):
         'id = "check-in"\n', 'id = "progress-call"\nrenamed_from = ["check-in"]\n', 1
     )
     (own / "playbook.toml").write_text(renamed)
-    run("new", "Lyra", "-p", PLAYBOOK, "--no-input", *INTAKE)
+    run("new", "Lyra", "-p", PLAYBOOK, "--no-input", *CONTACT)
     path = workspace / "clients" / "lyra" / "client.toml"
     path.write_text(
         path.read_text()

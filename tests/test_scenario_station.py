@@ -5,6 +5,7 @@ import tomllib
 from datetime import date
 
 from onboard.storage.library import Library
+from tests.fixtures.emails import open_eml
 
 PLAYBOOK = "station-onboarding"
 STAGES = {
@@ -60,6 +61,16 @@ format = "Country"
 [[entities]]
 call_sign = "WABC-AM"
 market = "Springfield"
+
+[[sales_notes]]
+on = 2026-02-20
+kind = "email"
+text = "Dana asked for training before the spring book"
+
+[[sales_notes]]
+on = 2026-02-24
+kind = "note"
+text = "Two stations now, a third maybe next year"
 
 [roles]
 ONB = "Mike E."
@@ -117,9 +128,14 @@ def test_the_playbook_keeps_the_seed():
         "Stage 7: Deal Won",
     ]
     assert [[x.id for x in s.steps] for s in playbook.stages] == list(STAGES.values())
-    assert playbook.metadata["status"] == "DRAFT - WORKFLOW NOT LAUNCHED"
+    assert playbook.status == "draft" and playbook.draft
     for stage in playbook.stages[2:]:
         assert any("Inferred" in note for note in stage.notes), stage.id
+        assert all(step.inferred for step in stage.steps), stage.id
+    assert not any(step.inferred for stage in playbook.stages[:2] for step in stage.steps)
+    notes = playbook.fields["sales_notes"]
+    assert notes.type == "records" and [c.name for c in notes.columns] == ["on", "kind", "text"]
+    assert "sales_notes" in playbook.step("summarize-deal").asks
     assert playbook.step("assign-csm").assigns == ("CSM",)
     assert playbook.step("send-introduction-email").emails == ("introduction-call",)
     assert playbook.step("recap-call").emails == ("call-recap",)
@@ -145,8 +161,12 @@ def test_a_deal_from_the_brief_to_deal_won(run, workspace):
         "role.SALES=Sam Seller",
     )
     assert result.exit_code == 0, result.output
+    assert "follows a DRAFT process" in result.output
     slug = "wxyz-media-group"
     assert doc(workspace, slug)["roles"]["SALES"]["name"] == "Sam Seller"
+    for role, person in (("SALES", "Sam Seller"), ("OPS", "Mike Malone"), ("TRAIN", "Tia Train")):
+        email = person.split()[0].lower() + "@example.com"
+        assert run("assign", slug, role, person, "--email", email).exit_code == 0
 
     # Stage 1: the records fields come from the answers file's arrays of tables
     result = run("next", slug, "--yes", "--no-input", "--answers", str(brief))
@@ -164,6 +184,10 @@ def test_a_deal_from_the_brief_to_deal_won(run, workspace):
         {"call_sign": "WABC-AM", "market": "Springfield"},
     ]
     assert facts["payment_type"] == "Quarterly"
+    assert [(n["on"], n["kind"]) for n in facts["sales_notes"]] == [
+        (date(2026, 2, 20), "email"),
+        (date(2026, 2, 24), "note"),
+    ]
     assert facts["products_licensed"] == ["Ratings Pro", "Ad Insights"]
     assert (facts["start_date"], facts["end_date"]) == (date(2026, 4, 1), date(2028, 3, 31))
     # the hand-off: Mike E. owns the deal first, then the CSM
@@ -175,15 +199,10 @@ def test_a_deal_from_the_brief_to_deal_won(run, workspace):
     assert not set(STAGES["introduction-call"]) & set(state["steps"])
 
     # Stage 2
-    done(
-        run,
-        slug,
-        "send-introduction-email",
-        "--set",
-        "onboarding_contact=Dana Cole",
-        "--set",
-        "onboarding_contact_email=dana@wxyz.example",
-    )
+    done(run, slug, "send-introduction-email")
+    out = workspace / "clients" / slug / "out" / "emails"
+    intro, _ = open_eml(out / "introduction-call.eml")
+    assert [a.addr_spec for a in intro["To"].addresses] == ["dana@wxyz.example", "lee@wxyz.example"]
     done(run, slug, "host-introduction-call")
     missing = run("done", slug, "recap-call", "--no-input")
     assert missing.exit_code == 1 and "call_outcomes" in missing.output
@@ -191,6 +210,9 @@ def test_a_deal_from_the_brief_to_deal_won(run, workspace):
     done(run, slug, "move-to-set-up")
     assert_stage_done(workspace, slug, "introduction-call")
     assert status(run, slug)["stage"] == "set-up"
+    shown = run("status", slug).output
+    assert "receive-set-up-info" in shown and "(inferred)" in shown
+    assert "INFERRED" in run("next", slug, "--no-input").output
 
     # Stage 3 (inferred): station and user information from the client contact
     set_up = workspace / "set-up.toml"
@@ -209,19 +231,30 @@ def test_a_deal_from_the_brief_to_deal_won(run, workspace):
     view = status(run, slug)
     assert view["stage"] == "training"
     assert view["by_id"]["conduct-training"]["due"] == "2026-04-14"
+    _, files = open_eml(out / "training-schedule.eml")
+    assert list(files) == [f"{slug}-invitation.ics"], "the session's calendar invitation"
 
     # Stages 4-7 (inferred)
+    links = ["--set", "survey_link=https://survey.example/wxyz"]
     for stage in ("training", "post-training-cs", "post-training-sales", "deal-won"):
         for step in STAGES[stage]:
-            done(run, slug, step)
+            done(run, slug, step, *(links if step == "send-completion-email" else []))
         assert_stage_done(workspace, slug, stage)
     state = doc(workspace, slug)
-    assert "survey_link" not in state["facts"]  # optional, not given
+    assert "resources_link" not in state["facts"]  # optional, not given
+    assert not (out / "onboarding-completion.eml").exists(), "its text needs the resources link"
+    assert run("set", slug, "resources_link=https://help.example/stations").exit_code == 0
+    assert (
+        run("email", slug, "onboarding-completion", "--eml", str(out / "onboarding-completion.eml")).exit_code
+        == 0
+    )
     final = status(run, slug)
     assert final["progress"] == 1.0 and final["complete"] is True and final["stage"] is None
     assert len(final["steps"]) == sum(len(v) for v in STAGES.values())
     assert {s["status"] for s in final["steps"]} == {"done"}
     assert final["client"]["contacts"][0]["name"] == "Dana Cole"
+    completion, _ = open_eml(out / "onboarding-completion.eml")
+    assert [a.addr_spec for a in completion["To"].addresses] == ["dana@wxyz.example", "robin@wxyz.example"]
 
 
 def test_records_from_set_and_their_checks(run, workspace):

@@ -1,4 +1,9 @@
-"""A client walked through every step of training-engagement, through the CLI."""
+"""A client walked through every step of training-engagement, through the CLI.
+
+The walk makes what the emails attach as a coordinator would (the blank
+roster template, the roster and attendance, the attendance workbook), so
+every saved .eml is opened with its attachments.
+"""
 
 import json
 import tomllib
@@ -9,6 +14,7 @@ import pytest
 from onboard.core.engine import NA, overview
 from onboard.storage.store import Store
 from onboard.ui.prompt import Interrupt, ScriptedPrompter
+from tests.fixtures.emails import open_eml
 
 FACTS = {
     "course_date": "2026-03-20",
@@ -16,7 +22,8 @@ FACTS = {
     "course_time": "9:00-12:00 CT",
     "session_sponsor": "John Smith",
     "session_sponsor_email": "john@acme.example",
-    "contract_document": "SOW",
+    "contract_document": "Amendment",
+    "contract_document_number": "2",
     "client_coordinator": "Cara Lee",
     "client_coordinator_email": "cara@acme.example",
     "contract_number": "Marr1234",
@@ -26,6 +33,25 @@ FACTS = {
     "eval_method": "Client internal survey",
     "participant_count": "14",
     "eval_score": "4.6",
+    "class_summary": "A lively group; the role plays landed well.",
+}
+ROSTER = "First Name,Last Name,Email\nAda,Lovelace,ada@acme.example\nGrace,Hopper,grace@acme.example\n"
+ZOOM = "Name (Original Name),User Email,Join Time\nAda Lovelace,ada@acme.example,03/20/2026 09:00:00 AM\n"
+EVAL_LIST = 'eval_distribution_list = ["evals@iw.example"]'
+BEFORE = {
+    # what the coordinator makes before the step, so that its email attaches it
+    "collect-roster": [["roster", "acme-corp", "--blank"]],
+    "send-attendance-summary": [
+        ["roster", "acme-corp", "--import", "{tmp}/roster.csv"],
+        ["roster", "acme-corp", "--attendance", "{tmp}/zoom.csv"],
+        ["export", "acme-corp", "attendance"],
+    ],
+}
+ATTACHED = {
+    "roster-request": ["Blank Roster Template.xlsx"],
+    "pre-class-instructions": ["acme-corp-invitation.ics"],
+    "attendance-summary": ["Roster-Acme Corp-Empathy_at_Work-2026.03.20-JD.xlsx"],
+    "evaluation-next-steps": ["Roster-Acme Corp-Empathy_at_Work-2026.03.20-JD.xlsx"],
 }
 INTAKE = ["--set", "program=Empathy at Work", "--set", "delivery_type=Virtual"]
 
@@ -48,11 +74,20 @@ def sets_for(step):
 
 
 @pytest.mark.parametrize("unit", ["General", "P&O Academies", "CFO"])
-def test_every_step_non_interactively(run, workspace, training, unit):
+def test_every_step_non_interactively(run, workspace, training, unit, tmp_path):
+    (tmp_path / "roster.csv").write_text(ROSTER)
+    (tmp_path / "zoom.csv").write_text(ZOOM)
+    config = workspace / "onboard.toml"
+    text = config.read_text(encoding="utf-8")
+    assert "# " + EVAL_LIST.replace("evals@iw.example", "evaluations@example.com") in text
+    config.write_text(text.replace("# eval_distribution_list", "eval_distribution_list"), encoding="utf-8")
+    config.write_text(config.read_text().replace("evaluations@example.com", "evals@iw.example"))
     result = run(
         "new", "Acme Corp", "--playbook", "training-engagement", *INTAKE, "--set", f"business_unit={unit}"
     )
     assert result.exit_code == 0, result.output
+    for role in ("RL", "LC", "PL"):
+        assert run("assign", "acme-corp", role, f"{role} Person", "--email", f"{role.lower()}@iw.example")
     store = Store(workspace / "clients")
     for index, stage in enumerate(training.stages):
         for step in stage.steps:
@@ -62,6 +97,9 @@ def test_every_step_non_interactively(run, workspace, training, unit):
                 continue
             if step.gate:
                 assert run("gate", "acme-corp", step.gate).exit_code == 0
+            for args in BEFORE.get(step.id, []) if view.status != NA else []:
+                made = run(*(a.format(tmp=tmp_path) for a in args))
+                assert made.exit_code == 0, (args, made.output)
             if step.id == "legal-paperwork":
                 result = run("skip", "acme-corp", step.id, "--reason", "MSA already signed")
             else:
@@ -100,6 +138,23 @@ def test_every_step_non_interactively(run, workspace, training, unit):
         assert "download-po-roster" in doc["steps"]
     if unit == "General":
         assert excluded <= set(doc["steps"])
+    out = workspace / "clients" / "acme-corp" / "out" / "emails"
+    saved = {path.stem: path for path in out.glob("*.eml")}
+    sent = {e for step in training.steps if step.id in doc["steps"] for e in step.emails}
+    assert set(saved) == sent, "every email of a step done has its .eml, all recipients known"
+    for name, path in saved.items():
+        _, files = open_eml(path)
+        assert sorted(files) == sorted(ATTACHED.get(name, [])), name
+        text = (out / f"{name}.txt").read_text(encoding="utf-8")
+        for file_name in files:
+            assert text.rstrip().endswith(file_name) or f"{file_name}\n" in text, (name, file_name)
+    post = open_eml(saved["post-course-materials"])[0]
+    assert [a.addr_spec for a in post["Bcc"].addresses] == ["ada@acme.example"], "the attendee, not Grace"
+    assert "the post-course materials (not made by onboard: attach it yourself)" in (
+        out / "post-course-materials.txt"
+    ).read_text(encoding="utf-8")
+    summary = open_eml(saved["attendance-summary"])[0]
+    assert [a.addr_spec for a in summary["Cc"].addresses] == ["evals@iw.example"]
 
 
 def test_the_walk_with_an_answers_file(run, workspace):
@@ -122,7 +177,10 @@ def test_the_walk_with_an_answers_file(run, workspace):
     result = run("next", "acme", "--yes", "--no-input", "--answers", str(answers))
     assert result.exit_code == 0, result.output
     assert "Every step is done." in result.output
-    assert "Contract – Marr1234 – John Smith – Empathy_at_Work – Virtual – SOW – 2026.02.27" in result.output
+    assert (
+        "Contract – Marr1234 – John Smith – Empathy_at_Work – Virtual – Amendment 2 – 2026.02.27"
+        in result.output
+    )
     assert json.loads(run("status", "acme", "--json").output)["progress"] == 1.0
 
 
@@ -198,7 +256,7 @@ def test_interactive_assign_and_gate(run, workspace):
         *sets("client_coordinator", "client_coordinator_email"),
     )
     prompter = ScriptedPrompter(
-        ["done", "Jane Doe", "done", "done", "M1", "done", True, "done", "2026-02-27", "stop"]
+        ["done", "Jane Doe", "done", "done", "M1", "", "done", True, "done", "2026-02-27", "stop"]
     )
     result = run("next", "acme", prompter=prompter)
     assert result.exit_code == 0, result.output

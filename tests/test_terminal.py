@@ -152,7 +152,8 @@ def test_the_walk_says_where_the_client_is_and_what_it_wrote(example):
             "--set",
             "client_coordinator_email=kim@northwind.example",
         ],
-        obj={"prompter": ScriptedPrompter(["done", None, "later"])},  # None: Enter keeps the course date
+        # the draft first: None (Enter) keeps the course date, then "done" once it is sent
+        obj={"prompter": ScriptedPrompter([None, "done", "later"])},
     )
     assert result.exit_code == 0, result.output
     out = result.output

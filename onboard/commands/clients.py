@@ -98,4 +98,9 @@ def new(
             )
     path = store.create(state)
     app.terminal.success(f"Started {name} on {playbook.title} ({path})")
+    if playbook.draft:
+        app.terminal.warn(
+            f"{playbook.id} follows a DRAFT process, not launched as it stands; steps marked "
+            f"inferred fill its gaps. See `onboard playbooks show {playbook.id}`."
+        )
     app.terminal.hint(f"onboard next {slug}")

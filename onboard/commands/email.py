@@ -14,7 +14,14 @@ import click
 
 from onboard.cli import App, pass_app
 from onboard.errors import OnboardError
-from onboard.workflows import addresses, client_context, emails_for, write_file
+from onboard.workflows import (
+    addresses,
+    client_context,
+    emails_for,
+    render_email,
+    warn_incomplete,
+    write_file,
+)
 
 
 @click.command()
@@ -31,7 +38,7 @@ from onboard.workflows import addresses, client_context, emails_for, write_file
     "--eml",
     metavar="FILE",
     type=click.Path(dir_okay=False),
-    help="Write an .eml draft (plain text and HTML) that a mail client opens.",
+    help="Write an .eml draft (plain text, HTML and the files it attaches) that a mail client opens.",
 )
 @click.option("--json", "as_json", is_flag=True, help="With no TEMPLATE: print the list as JSON.")
 @pass_app
@@ -46,9 +53,10 @@ def email(
     """Render one of a client's emails, or list the emails of its playbook.
 
     The text goes to stdout, plain, ready to paste: the subject on the first
-    line, a blank line, then the body. Every value comes from the client; if
-    one is missing, the command names each and says how to set it, and
-    writes nothing.
+    line, a blank line, the body, then the files to attach. Every value comes
+    from the client; if one is missing, the command names each and says how
+    to set it, and writes nothing. Any email can be rendered at any time,
+    before its step is done.
 
     \b
     Example:
@@ -57,38 +65,40 @@ def email(
       onboard email acme date-request -o date-request.txt
       onboard email acme date-request --eml date-request.eml
     """
-    _, _, state, playbook = client_context(app, client)
+    store, _, state, playbook = client_context(app, client)
     emails = emails_for(app)
     if template is None:
         if output or eml:
             raise click.UsageError("-o and --eml need a TEMPLATE.")
-        _list(app, emails, playbook, state, as_json)
+        _list(app, emails, playbook, state, store.folder(state.slug), as_json)
         return
     if as_json:
         raise click.UsageError("--json lists the templates; leave out TEMPLATE.")
-    rendered = emails.render(playbook, state, template, app.today(), app.holidays())
+    rendered = render_email(app, emails, playbook, state, template)
     eml_bytes = rendered.to_bytes() if eml else None
     if output:
         write_file(Path(output), rendered.as_text().encode("utf-8"))
         app.terminal.success(f"Wrote {output}")
     if eml and eml_bytes is not None:
         write_file(Path(eml), eml_bytes)
-        app.terminal.success(f"Wrote {eml} (open it in your mail client; it is a draft)")
+        attached = f", {len(rendered.files)} file(s) attached" if rendered.files else ""
+        app.terminal.success(f"Wrote {eml} (open it in your mail client; it is a draft{attached})")
     if not (output or eml):
         click.echo(rendered.as_text(), nl=False)
         _recipients_note(app, rendered)
+    else:
+        warn_incomplete(app, rendered)
 
 
 def _recipients_note(app: App, rendered) -> None:
-    """Who the email goes to, on stderr so that stdout stays ready to paste."""
+    """Who the email goes to, and what is missing, on stderr so that stdout stays ready to paste."""
     for label, recipients in (("To", rendered.to), ("Cc", rendered.cc), ("Bcc", rendered.bcc)):
         if any(r.address for r in recipients):
             app.terminal.info(f"{label}: {addresses(recipients)}")
-    for recipient in rendered.unresolved:
-        app.terminal.warn(f"No address for {recipient.ref}: {recipient.how}")
+    warn_incomplete(app, rendered)
 
 
-def _list(app: App, emails, playbook, state, as_json: bool) -> None:
+def _list(app: App, emails, playbook, state, folder: Path, as_json: bool) -> None:
     from rich.markup import escape
 
     from onboard.core.engine import NA, overview
@@ -115,7 +125,7 @@ def _list(app: App, emails, playbook, state, as_json: bool) -> None:
             entry["error"] = "no template"
         else:
             try:
-                entry["missing"] = emails.missing(playbook, state, name, app.today(), app.holidays())
+                entry["missing"] = emails.missing(playbook, state, name, app.today(), app.holidays(), folder)
                 entry["ready"] = not entry["missing"]
             except OnboardError as exc:
                 entry["error"] = exc.message

@@ -37,6 +37,7 @@ def playbooks(ctx: click.Context, as_json: bool) -> None:
                 "title": pb.title,
                 "revision": pb.revision,
                 "description": pb.description,
+                "status": pb.status,
                 "stages": len(pb.stages),
                 "steps": len(pb.steps),
                 "origin": library.origin(pb.id),
@@ -47,8 +48,19 @@ def playbooks(ctx: click.Context, as_json: bool) -> None:
     else:
         app.terminal.table(
             ["id", "title", ("rev", {"justify": "right"}), ("steps", {"justify": "right"}), "from"],
-            [[r["id"], r["title"], str(r["revision"]), str(r["steps"]), r["origin"]] for r in rows],
+            [
+                [
+                    r["id"],
+                    r["title"] + (" (DRAFT)" if r["status"] == "draft" else ""),
+                    str(r["revision"]),
+                    str(r["steps"]),
+                    r["origin"],
+                ]
+                for r in rows
+            ],
         )
+        if any(r["status"] == "draft" for r in rows):
+            app.terminal.print("[dim]DRAFT: the process it follows is a draft, not launched as it stands.[/]")
     for problem in problems:
         app.terminal.error(problem)
     if problems:
@@ -60,7 +72,7 @@ def playbooks(ctx: click.Context, as_json: bool) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @pass_app
 def show(app: App, playbook_id: str, as_json: bool) -> None:
-    """Show a playbook as a tree of stages and steps, with owners and timings.
+    """Show a playbook: its source, status, RACI, revision history and notes, then its stages and steps.
 
     \b
     Example:
@@ -76,6 +88,12 @@ def show(app: App, playbook_id: str, as_json: bool) -> None:
                 "id": pb.id,
                 "title": pb.title,
                 "revision": pb.revision,
+                "status": pb.status,
+                "description": pb.description,
+                "source": pb.source,
+                "raci": pb.raci,
+                "revision_history": list(pb.revision_history),
+                "notes": list(pb.notes),
                 "roles": {r.id: r.name for r in pb.roles.values()},
                 "gates": {
                     g.id: {"title": g.title, "override_roles": list(g.override_roles)}
@@ -93,6 +111,9 @@ def show(app: App, playbook_id: str, as_json: bool) -> None:
                                 "title": s.title,
                                 "owner": s.owner,
                                 "also": list(s.also),
+                                "consulted": list(s.consulted),
+                                "attending": list(s.attending),
+                                "inferred": s.inferred,
                                 "due": s.due.source if s.due else None,
                                 "when": s.when.source if s.when else None,
                                 "gate": s.gate,
@@ -101,6 +122,7 @@ def show(app: App, playbook_id: str, as_json: bool) -> None:
                                 "emails": list(s.emails),
                                 "exports": list(s.exports),
                                 "support": [str(x) for x in s.support],
+                                "notes": list(s.notes),
                             }
                             for s in stage.steps
                         ],
@@ -110,9 +132,9 @@ def show(app: App, playbook_id: str, as_json: bool) -> None:
             }
         )
         return
-    tree = Tree(f"[bold]{escape(pb.title)}[/] [dim]({pb.id}, revision {pb.revision})[/]")
-    roles = ", ".join(f"{r.id} = {r.name}" for r in pb.roles.values())
-    tree.add(f"[dim]roles: {escape(roles)}[/]")
+    draft = " [bold red]DRAFT[/]" if pb.draft else ""
+    tree = Tree(f"[bold]{escape(pb.title)}[/] [dim]({pb.id}, revision {pb.revision})[/]{draft}")
+    _context(tree, pb)
     phase = None
     parent = tree
     for stage in pb.stages:
@@ -128,6 +150,8 @@ def show(app: App, playbook_id: str, as_json: bool) -> None:
         for step in stage.steps:
             owners = "/".join((step.owner, *step.also))
             text = f"[bold]{escape(owners)}[/] – {escape(step.title)} [dim]{step.id}[/]"
+            if step.inferred:
+                text += " [magenta](inferred)[/]"
             if step.due:
                 text += f" [green]⏱ {escape(step.due.source)}[/]"
             if step.when:
@@ -137,6 +161,9 @@ def show(app: App, playbook_id: str, as_json: bool) -> None:
                 node.add(f"[red]waits for gate {step.gate}[/]: {escape(pb.gates[step.gate].title)}")
             if step.opens:
                 node.add(f"[green]opens gate {step.opens}[/]: {escape(pb.gates[step.opens].title)}")
+            for label, roles in (("consulted", step.consulted), ("attending", step.attending)):
+                if roles:
+                    node.add(f"[dim]{label}:[/] {escape(', '.join(roles))}")
             for note in step.notes:
                 node.add(f"[yellow]NOTE[/] {escape(note)}")
             for support in step.support:
@@ -146,3 +173,29 @@ def show(app: App, playbook_id: str, as_json: bool) -> None:
             for export in step.exports:
                 node.add(f"[dim]file:[/] {escape(export)}")
     app.terminal.print(tree)
+
+
+def _context(tree, pb) -> None:
+    """What the playbook says about itself: source, status, RACI, revision history, roles and notes."""
+    from rich.markup import escape
+
+    if pb.description:
+        tree.add(escape(pb.description))
+    if pb.source:
+        tree.add(f"[dim]source:[/] {escape(pb.source)}")
+    if pb.draft:
+        tree.add("[bold red]status: DRAFT[/] the process it follows is a draft, not launched as it stands")
+    if pb.raci:
+        raci = tree.add("[bold]RACI[/]")
+        for key, value in pb.raci.items():
+            raci.add(f"{key.capitalize()}: {escape(value)}")
+    if pb.revision_history:
+        history = tree.add("[bold]Revision history[/]")
+        for entry in pb.revision_history:
+            history.add(escape(entry))
+    roles = ", ".join(f"{r.id} = {r.name}" for r in pb.roles.values())
+    tree.add(f"[dim]roles: {escape(roles)}[/]")
+    if pb.notes:
+        notes = tree.add("[bold]Notes[/]")
+        for note in pb.notes:
+            notes.add(escape(note))

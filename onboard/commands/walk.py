@@ -4,11 +4,17 @@ Each step is saved the moment it is confirmed, in its own locked
 transaction, so Ctrl-C or the end of input never loses a confirmed step
 and never leaves one half-recorded; the next run picks up where this one
 stopped.
+
+A step that sends an email shows it first, as a draft (saved as .txt and
+.eml), after asking the fields the email uses; only then does the walk ask
+whether it was sent and the step is done. The answers typed for the draft
+are saved at once, whatever is answered next.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import click
 from rich.markup import escape
@@ -16,12 +22,25 @@ from rich.markup import escape
 from onboard.cli import App, pass_app
 from onboard.commands import answer_options
 from onboard.errors import OnboardError
-from onboard.workflows import ClientContext, client_context, finish_step, start_follow_on
+from onboard.workflows import (
+    ClientContext,
+    announce_emails,
+    client_context,
+    emails_for,
+    finish_step,
+    start_follow_on,
+)
 
 ACTIONS = [
     ("done", "Done"),
     ("skip", "Skip (give a reason)"),
     ("later", "Later"),
+    ("stop", "Stop here"),
+]
+SENT_ACTIONS = [
+    ("done", "Sent: mark it done"),
+    ("later", "Not sent yet: later"),
+    ("skip", "Skip (give a reason)"),
     ("stop", "Stop here"),
 ]
 
@@ -48,6 +67,12 @@ def _show_step(app: App, playbook, state, view, today) -> None:
     term.print("")
     term.print(f"[bold cyan]{escape(step.title)}[/] [dim]{step.id}[/]")
     term.print(f"  owner: {escape(who)}")
+    for label, roles in (("consulted", step.consulted), ("attending", step.attending)):
+        if roles:
+            names = ", ".join(_person(playbook, state, role) for role in roles)
+            term.print(f"  {label}: {escape(names)}")
+    if step.inferred:
+        term.print("  [magenta]INFERRED[/] not in the process document: onboard filled a gap in it")
     if view.due:
         style = "red" if view.overdue else "green"
         term.print(f"  due: [{style}]{view.due:%a %d %b %Y} ({describe_due(view.due, today)})[/]")
@@ -60,6 +85,12 @@ def _show_step(app: App, playbook, state, view, today) -> None:
     produces = [f"email {e}" for e in step.emails] + [f"file {x}" for x in step.exports]
     if produces:
         term.print(f"  produces: {escape(', '.join(produces))}")
+
+
+def _person(playbook, state, role: str) -> str:
+    """``HOD (Heads of Department)``, or ``AM (Priya Nair)`` once someone holds the role."""
+    holder = (state.roles.get(role) or {}).get("name")
+    return f"{role} ({holder or playbook.roles[role].name})"
 
 
 @click.command(name="next")
@@ -167,10 +198,17 @@ def _walk(app, store, slug, playbook, answers, prompter, yes, walk: Walk) -> Non
         offered.add(step.id)
         _show_step(app, playbook, state, view, today)
         action = answers.actions.get(step.id) or ("done" if yes else None)
-        if action is None:
-            action = (
-                prompter.select("What now?", ACTIONS, default="done") if prompter.interactive else "later"
+        drafted: dict[str, Any] | None = None
+        if step.emails and (action == "done" or (action is None and prompter.interactive)):
+            state, drafted, written = _draft(
+                app, store, slug, playbook, state, step, answers, prompter, keep=action is None
             )
+            walk.produced += [str(path) for path in written if str(path) not in walk.produced]
+        if action is None:
+            question, choices = (
+                ("Sent? What now?", SENT_ACTIONS) if drafted is not None else ("What now?", ACTIONS)
+            )
+            action = prompter.select(question, choices, default="done") if prompter.interactive else "later"
         if action == "stop":
             return
         if action == "later":
@@ -201,11 +239,57 @@ def _walk(app, store, slug, playbook, answers, prompter, yes, walk: Walk) -> Non
             walk.skipped.append(step.id)
             app.terminal.success(f"skipped {step.id}")
             continue
+        step_answers = answers.with_defaults(drafted, "the draft") if drafted else answers
         state, written = finish_step(
-            app, ClientContext(store, slug, state, playbook), step, answers, prompter
+            app,
+            ClientContext(store, slug, state, playbook),
+            step,
+            step_answers,
+            prompter,
+            emails=drafted is None,
         )
         walk.done.append(step.id)
         walk.produced += [str(path) for path in written]
+
+
+def _draft(app, store, slug, playbook, state, step, answers, prompter, *, keep: bool):
+    """Ask the step's fields its emails use, then save and show the emails as drafts.
+
+    ``keep``: the answers are recorded now (``set``), so that nothing typed
+    is lost whether the step is then done, left for later or skipped; else
+    they are recorded with the step. Returns the state, the answers and the
+    files written.
+    """
+    from onboard.core.engine import set_facts
+    from onboard.ui.answers import ask_field, coerce_from
+
+    emails = emails_for(app)
+    used: set[str] = set()
+    for name in step.emails:
+        try:
+            used |= emails.names_used(playbook, name)
+        except OnboardError:
+            continue
+    values: dict[str, Any] = {}
+    for name in (n for n in step.asks if n in used):
+        spec = playbook.fields[name]
+        if answers.has(name):
+            values[name] = coerce_from(spec, answers)
+        elif prompter.interactive:
+            value = ask_field(prompter, spec, state.facts.get(name))
+            if value is not None:
+                values[name] = value
+    changed = {k: v for k, v in values.items() if state.facts.get(k) != v}
+    shown = state
+    if changed and keep:
+        with store.transaction(slug) as tx:
+            shown = set_facts(playbook, tx.state, changed, now=app.now(), by=app.user())
+            tx.commit(shown)
+        state = shown
+    elif changed:
+        shown = set_facts(playbook, state, changed, now=app.now(), by=app.user())
+    written = announce_emails(app, playbook, shown, step, draft=True)
+    return state, values, written
 
 
 def _offer_follow_ups(app, store, slug, playbook, state, answers, prompter) -> None:

@@ -3,7 +3,9 @@
 A broken template is otherwise found only when a step is done and its email
 fails; here each template of a playbook is parsed, compiled and walked for
 names that are not a field, role or known name of the playbook, header
-recipients that can never resolve, and step emails with no template.
+recipients that can never resolve, step emails with no template, and an
+email that speaks of attaching ("attached", "attachment") without declaring
+an attachment in its header, or names a file it does not declare.
 
 Imports Jinja (its parser and AST): only ``onboard check`` imports this module.
 """
@@ -18,11 +20,13 @@ from jinja2.exceptions import TemplateSyntaxError
 from jinja2.meta import find_undeclared_variables
 
 from onboard.core.playbook import ROLE_ATTRIBUTES, Playbook
+from onboard.emails.attachments import context_key, kind_problem, mentions_attaching
 from onboard.emails.compose import Emails
 from onboard.emails.context import CONTEXT_NAMES
 from onboard.emails.recipients import recipient_problem
 from onboard.emails.template import HTML_SUFFIX, TEXT_SUFFIX, is_template_name, read_spec, standalone_tags
 from onboard.errors import OnboardError
+from onboard.storage.workspace import EMAIL_SETTINGS
 
 
 def template_problems(playbook: Playbook, workspace_templates: Path | None = None) -> list[str]:
@@ -80,16 +84,31 @@ def file_problems(env: Environment, playbook: Playbook, path: Path) -> list[str]
             problem = recipient_problem(ref, playbook)
             if problem:
                 problems.append(f"{path}:{spec.header_lines.get(key, 1)}: {key.capitalize()} {problem}")
+    line = spec.header_lines.get("attach", 1)
+    for kind in spec.attach_kinds:
+        problem = kind_problem(kind)
+        if problem:
+            problems.append(f"{path}:{line}: Attach {problem}.")
     sources = [(spec.subject_source, path), (spec.body_source, path)]
     if spec.html_path:
         sources.append((standalone_tags(spec.html_path.read_text(encoding="utf-8")), spec.html_path))
+    declared = {context_key(kind) for kind in spec.attach_kinds}
     for source, where in sources:
-        problems.extend(source_problems(env, source, where, playbook))
+        problems.extend(source_problems(env, source, where, playbook, declared))
+        if not (spec.attach_kinds or spec.attach_documents) and mentions_attaching(source):
+            number = next(i for i, text in enumerate(source.split("\n"), 1) if mentions_attaching(text))
+            problems.append(
+                f"{where}:{number}: speaks of attaching but declares no attachment; add "
+                '"Attach: KIND" (a file onboard makes) or Attach: "the document" to the header, '
+                "or say it another way."
+            )
     return problems
 
 
-def source_problems(env: Environment, source: str, path: Path, playbook: Playbook) -> list[str]:
-    """Syntax errors, and names that are not a field, role or known name of the playbook."""
+def source_problems(
+    env: Environment, source: str, path: Path, playbook: Playbook, declared: set[str] | None = None
+) -> list[str]:
+    """Syntax errors, and names that are not a field, role, setting, declared file or known name."""
     try:
         env.compile(source, path.name, str(path))
         tree = env.parse(source, path.name, str(path))
@@ -120,6 +139,14 @@ def source_problems(env: Environment, source: str, path: Path, playbook: Playboo
             elif base.name == "names" and key not in playbook.naming:
                 problems.append(
                     f"{path}:{line}: names.{key}: {playbook.id} has no naming convention {key!r}."
+                )
+            elif base.name == "settings" and key not in EMAIL_SETTINGS:
+                problems.append(
+                    f"{path}:{line}: settings.{key} is not an [emails] setting ({', '.join(EMAIL_SETTINGS)})."
+                )
+            elif base.name == "attached" and key not in (declared or set()):
+                problems.append(
+                    f"{path}:{line}: attached.{key}: the header's Attach: does not declare that file."
                 )
         elif (
             isinstance(base, nodes.Getattr | nodes.Getitem)

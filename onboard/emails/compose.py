@@ -11,7 +11,7 @@ templates stays cheap.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -19,10 +19,11 @@ from typing import TYPE_CHECKING, Any
 from onboard.core.playbook import Playbook
 from onboard.core.state import ClientState
 from onboard.core.suggest import with_suggestion
+from onboard.emails.attachments import Attachment, attached_names, find_attachments
 from onboard.emails.context import email_context, value_paths
 from onboard.emails.message import RenderedEmail, text_to_html, tidy
 from onboard.emails.missing import MissingValuesError, all_missing_keys, how_to_set
-from onboard.emails.recipients import Recipient, resolve_recipient
+from onboard.emails.recipients import Recipient, resolve_recipient, resolve_recipients
 from onboard.emails.renderpass import RenderPass, rendering
 from onboard.emails.template import EMAILS_DIR, TEXT_SUFFIX, TemplateSpec, is_template_name, read_spec
 from onboard.errors import OnboardError
@@ -35,10 +36,17 @@ if TYPE_CHECKING:
 
 
 class Emails:
-    """The email templates a workspace sees: its own ``templates/`` first, then the shipped ones."""
+    """The email templates a workspace sees: its own ``templates/`` first, then the shipped ones.
 
-    def __init__(self, workspace_templates: Path | None = None) -> None:
+    ``settings`` are the workspace's ``[emails]`` settings (meeting lengths,
+    the Eval Distribution List...), which templates read as ``settings``.
+    """
+
+    def __init__(
+        self, workspace_templates: Path | None = None, settings: Mapping[str, Any] | None = None
+    ) -> None:
         self.roots = tuple(d for d in (workspace_templates, shipped_dir()) if d is not None)
+        self.settings: Mapping[str, Any] = settings or {}
 
     @property
     def env(self) -> Sandbox:
@@ -81,6 +89,36 @@ class Emails:
             )
         return read_spec(path)
 
+    def names_used(self, playbook: Playbook, name: str) -> set[str]:
+        """The top-level names template ``name`` uses: its fields and context names, and its recipients.
+
+        The ``next`` walk asks a step's fields that its emails use before it
+        shows them as drafts.
+        """
+        from jinja2 import meta
+        from jinja2.exceptions import TemplateError
+
+        spec = self.spec(playbook, name)
+        sources = [spec.subject_source, spec.body_source]
+        if spec.html_path:
+            sources.append(spec.html_path.read_text(encoding="utf-8"))
+        used = {*spec.to, *spec.cc, *spec.bcc}
+        for source in sources:
+            try:
+                used |= meta.find_undeclared_variables(self.env.parse(source))
+            except TemplateError:
+                continue
+        return used
+
+    def attachments(
+        self, spec: TemplateSpec, playbook: Playbook, state: ClientState, folder: Path | None
+    ) -> tuple[Attachment, ...]:
+        """What the template declares it attaches, each file found in the client's ``out/``."""
+        from onboard.delivery.facts import OUT_DIR
+
+        out = folder / OUT_DIR if folder is not None else None
+        return find_attachments(spec.attach_kinds, spec.attach_documents, playbook, state, out)
+
     def missing(
         self,
         playbook: Playbook,
@@ -88,10 +126,12 @@ class Emails:
         name: str,
         today: date,
         holidays: Collection[date] = (),
+        folder: Path | None = None,
     ) -> list[str]:
         """The values the template needs that the client does not have (empty: ready)."""
         spec = self.spec(playbook, name)
-        context = email_context(playbook, state, today)
+        attached = attached_names(self.attachments(spec, playbook, state, folder))
+        context = email_context(playbook, state, today, self.settings, attached)
         _, paths = _render_pass(self._compiled(spec), context, spec, True, holidays)
         return all_missing_keys(paths, playbook, state)
 
@@ -102,11 +142,18 @@ class Emails:
         name: str,
         today: date,
         holidays: Collection[date] = (),
+        folder: Path | None = None,
     ) -> RenderedEmail:
-        """Render one email, or raise an error listing every value it is missing."""
+        """Render one email, or raise an error listing every value it is missing.
+
+        ``folder`` is the client's folder: the files the email attaches are
+        in its ``out/``, and who attended is in its attendance. Without it,
+        nothing is attached and ``attendees`` stay without an address.
+        """
         spec = self.spec(playbook, name)
         templates = self._compiled(spec)
-        context = email_context(playbook, state, today)
+        attachments = self.attachments(spec, playbook, state, folder)
+        context = email_context(playbook, state, today, self.settings, attached_names(attachments))
         _, paths = _render_pass(templates, context, spec, True, holidays)
         if paths:
             keys = all_missing_keys(paths, playbook, state)
@@ -125,11 +172,11 @@ class Emails:
         def resolve(refs: Sequence[str]) -> tuple[Recipient, ...]:
             result = []
             for ref in refs:
-                rec = resolve_recipient(ref, playbook, state)
-                key = (rec.address or rec.ref).casefold()
-                if key not in seen:
-                    seen.add(key)
-                    result.append(rec)
+                for rec in resolve_recipients(ref, playbook, state, self.settings, folder):
+                    key = (rec.address or rec.ref).casefold()
+                    if key not in seen:
+                        seen.add(key)
+                        result.append(rec)
             return tuple(result)
 
         return RenderedEmail(
@@ -142,6 +189,7 @@ class Emails:
             cc=resolve(spec.cc),
             bcc=resolve(spec.bcc),
             sender=resolve_recipient(spec.sender, playbook, state) if spec.sender else None,
+            attachments=attachments,
         )
 
     def _compiled(self, spec: TemplateSpec) -> list[Template]:

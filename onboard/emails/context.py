@@ -4,7 +4,10 @@ Every field of the playbook by name (``course_date``, ``program``...),
 ``client`` (the client's name), ``slug``, ``today``, ``roles.FAC.name`` /
 ``.initials`` / ``.email``, ``role_names.FAC`` (the playbook's name for the
 role), ``names.roster`` (a file name from the playbook's ``[naming]``) and
-``playbook.id`` / ``playbook.title``. A value that is not set is left out,
+``playbook.id`` / ``playbook.title``, ``settings.<key>`` (the workspace's
+``[emails]`` settings: ``settings.meeting_lengths.welcome_meeting``) and
+``attached.<kind>`` (the name of each declared file that is there to
+attach). A value that is not set is left out,
 so the template sees it as undefined and the error can name it. Kept apart
 from the sandbox because ``onboard check`` needs the names without Jinja.
 """
@@ -20,10 +23,26 @@ from onboard.core.playbook import Playbook
 from onboard.core.state import ClientState
 from onboard.errors import OnboardError
 
-CONTEXT_NAMES = ("client", "slug", "today", "roles", "role_names", "names", "playbook")
+CONTEXT_NAMES = (
+    "client",
+    "slug",
+    "today",
+    "roles",
+    "role_names",
+    "names",
+    "playbook",
+    "settings",
+    "attached",
+)
 
 
-def email_context(playbook: Playbook, state: ClientState, today: date) -> dict[str, Any]:
+def email_context(
+    playbook: Playbook,
+    state: ClientState,
+    today: date,
+    settings: Mapping[str, Any] | None = None,
+    attached: Mapping[str, str] | None = None,
+) -> dict[str, Any]:
     """Everything a template can use; values that are not set are left out (undefined)."""
     from onboard.core.engine import convention_values
 
@@ -45,8 +64,15 @@ def email_context(playbook: Playbook, state: ClientState, today: date) -> dict[s
         role_names={role: spec.name for role, spec in playbook.roles.items()},
         names=names,
         playbook={"id": playbook.id, "title": playbook.title},
+        settings=_plain_copy(settings or {}),
+        attached=dict(attached or {}),
     )
     return context
+
+
+def _plain_copy(settings: Mapping[str, Any]) -> dict[str, Any]:
+    """The settings as plain dicts and lists, one level of tables deep, as a template sees them."""
+    return {k: dict(v) if isinstance(v, Mapping) else v for k, v in settings.items()}
 
 
 def value_paths(context: Mapping[str, Any]) -> dict[int, str]:

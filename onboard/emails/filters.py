@@ -4,7 +4,8 @@
 ``isodate``, ``add_days(n)``, ``add_business_days(n)`` (skips weekends and
 the workspace's holidays), ``days_before(n)`` (never earlier than today),
 ``week_start`` (that week's Monday), ``first_name`` ("Dr Jane Doe" ->
-"Jane") and ``possessive``. Each passes an undefined value through, so the
+"Jane"), ``possessive`` and ``join_and`` (["Ann", "Bo", "Cy"] -> "Ann, Bo
+and Cy"). Each passes an undefined value through, so the
 first pass of a render records it instead of failing inside the filter.
 
 Imports Jinja: only :mod:`onboard.emails.sandbox` imports this module.
@@ -113,6 +114,14 @@ def first_name(value: Any) -> Any:
     return parts[0] if parts else ""
 
 
+def join_and(value: Any) -> Any:
+    """A list in words: ["Ann", "Bo", "Cy"] -> "Ann, Bo and Cy"."""
+    if isinstance(value, Undefined):
+        return value
+    items = [str(item) for item in value]
+    return ", ".join(items[:-1]) + " and " + items[-1] if len(items) > 1 else "".join(items)
+
+
 FILTERS: dict[str, Callable[..., Any]] = {
     "longdate": longdate,
     "shortdate": shortdate,
@@ -123,4 +132,5 @@ FILTERS: dict[str, Callable[..., Any]] = {
     "possessive": possessive,
     "days_before": days_before,
     "first_name": first_name,
+    "join_and": join_and,
 }

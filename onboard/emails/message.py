@@ -1,8 +1,9 @@
 """The rendered email as a coordinator uses it: text to paste, an HTML part, an .eml draft.
 
 Kept apart from rendering so that the shapes of the output (the paste
-format, the HTML made from the text, the RFC 5322 draft) can be read and
-tested without Jinja; markupsafe is imported only to build HTML.
+format, ending with the files to attach; the HTML made from the text; the
+RFC 5322 draft with its attachments) can be read and tested without Jinja;
+markupsafe is imported only to build HTML.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from onboard.emails.attachments import Attachment, mime_type
 from onboard.emails.recipients import Recipient
 from onboard.errors import OnboardError
 
@@ -37,10 +39,23 @@ class RenderedEmail:
     cc: tuple[Recipient, ...] = ()
     bcc: tuple[Recipient, ...] = ()
     sender: Recipient | None = None
+    attachments: tuple[Attachment, ...] = ()
 
     def as_text(self) -> str:
-        """Ready to paste: the subject on the first line, a blank line, the body."""
-        return f"{self.subject}\n\n{self.text}\n"
+        """Ready to paste: the subject on the first line, a blank line, the body, then what to attach."""
+        listed = [a.line() for a in self.attachments if a.path is not None or a.by_hand]
+        tail = "\n\n==========\nAttach:\n" + "\n".join(listed) if listed else ""
+        return f"{self.subject}\n\n{self.text}{tail}\n"
+
+    @property
+    def files(self) -> list[Path]:
+        """The files the .eml attaches."""
+        return [a.path for a in self.attachments if a.path is not None]
+
+    @property
+    def not_made(self) -> list[Attachment]:
+        """Declared files that onboard has not made yet (each says how)."""
+        return [a for a in self.attachments if not a.by_hand and a.path is None]
 
     @property
     def unresolved(self) -> list[Recipient]:
@@ -48,7 +63,11 @@ class RenderedEmail:
         return [r for r in (*self.to, *self.cc, *self.bcc) if r.address is None]
 
     def to_message(self) -> EmailMessage:
-        """An RFC 5322 draft with a plain-text and an HTML part."""
+        """An RFC 5322 draft with a plain-text and an HTML part, and the files it attaches.
+
+        The MIME boundaries come from the content, so the same email gives
+        the same bytes (an unchanged draft is recognised as such).
+        """
         from email.headerregistry import Address
         from email.message import EmailMessage
 
@@ -78,8 +97,21 @@ class RenderedEmail:
         msg["X-Unsent"] = "1"
         msg.set_content(self.text + "\n")
         msg.add_alternative(self.html, subtype="html")
-        digest = hashlib.sha256((self.subject + self.text + self.html).encode("utf-8")).hexdigest()
-        msg.set_boundary(f"=_onboard_{digest[:24]}")
+        digest = hashlib.sha256((self.subject + self.text + self.html).encode("utf-8"))
+        msg.set_boundary(f"=_onboard_{digest.hexdigest()[:24]}")
+        for path in self.files:
+            try:
+                data = path.read_bytes()
+            except OSError as exc:
+                raise OnboardError(
+                    f"Cannot attach {path}: {exc.strerror or exc}.",
+                    "Make the file again, then run the command again.",
+                ) from None
+            digest.update(path.name.encode("utf-8") + data)
+            maintype, subtype = mime_type(path)
+            msg.add_attachment(data, maintype=maintype, subtype=subtype, filename=path.name)
+        if self.files:
+            msg.set_boundary(f"=_onboard_mixed_{digest.hexdigest()[:24]}")
         return msg
 
     def to_bytes(self) -> bytes:

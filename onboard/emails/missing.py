@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from onboard.core.naming import convention_fields
+from onboard.core.naming import required_fields
 from onboard.core.playbook import Playbook
 from onboard.core.state import ClientState
 from onboard.errors import OnboardError
@@ -39,7 +39,7 @@ def missing_keys(path: str, playbook: Playbook, state: ClientState) -> list[str]
 
         values = convention_values(state)
         keys: list[str] = []
-        for value_name in convention_fields(playbook.naming[rest]):
+        for value_name in required_fields(playbook.naming[rest]):
             if values.get(value_name) in (None, ""):
                 keys.extend(missing_keys(value_name.split(":")[0], playbook, state))
         return keys or [path]
@@ -73,6 +73,17 @@ def how_to_set(key: str, playbook: Playbook, state: ClientState, source: Path) -
                     f'onboard assign {state.slug} {role} "Full Name" --email name@example.com'
                 )
         return f"{key}: not a role or role detail of {playbook.id}; fix the template {source}"
+    if key.startswith("settings."):
+        table, _, name = key[9:].partition(".")
+        section = f"[emails.{table}] {name}" if name else f"[emails] {table}"
+        return f"{key}: a workspace setting; set {section} = ... in onboard.toml"
+    if key.startswith("attached."):
+        from onboard.emails.attachments import FILE_KINDS, context_key
+
+        for kind in FILE_KINDS.values():
+            if context_key(kind.name) == key[9:]:
+                return f"{key}: {kind.label} is not made yet: {kind.make.format(slug=state.slug)}"
+        return f"{key}: not a file the template declares with Attach:; fix the template {source}"
     return f"{key}: not a field, role or known name of {playbook.id}; fix the template {source}"
 
 

@@ -8,13 +8,16 @@ One file per email, ``templates/<playbook-id>/emails/<name>.txt``, where
     From: LC
     To: client_coordinator_email
     Cc: RL, session_sponsor_email
+    Attach: blank-roster
     ---
     Hi {{ client_coordinator | first_name }},
     ...
 
 ``Subject`` (required) is a Jinja template, like the body. ``To`` (required),
 ``Cc``, ``Bcc`` and ``From`` are comma-separated recipients (see
-:mod:`onboard.emails.recipients`). An optional ``<name>.html`` next to the
+:mod:`onboard.emails.recipients`). ``Attach`` lists what the email attaches:
+files onboard makes, by kind, and documents the sender adds, in quotes (see
+:mod:`onboard.emails.attachments`). An optional ``<name>.html`` next to the
 ``.txt`` is the body of the HTML part.
 
 This module only reads the format, so that finding, listing and checking
@@ -29,12 +32,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from onboard.emails.attachments import parse_attach
 from onboard.errors import OnboardError
 
 EMAILS_DIR = "emails"
 TEXT_SUFFIX = ".txt"
 HTML_SUFFIX = ".html"
-HEADER_KEYS = ("subject", "from", "to", "cc", "bcc")
+HEADER_KEYS = ("subject", "from", "to", "cc", "bcc", "attach")
 
 _NAME = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 _STANDALONE = re.compile(r"^([ \t]*(?:\{%(?:[^%]|%(?!\}))*%\}[ \t]*)+)\n", re.MULTILINE)
@@ -53,6 +57,8 @@ class TemplateSpec:
     cc: tuple[str, ...] = ()
     bcc: tuple[str, ...] = ()
     sender: str | None = None
+    attach_kinds: tuple[str, ...] = ()
+    attach_documents: tuple[str, ...] = ()
     html_path: Path | None = None
     header_lines: Mapping[str, int] = field(default_factory=dict)
 
@@ -112,6 +118,7 @@ def parse_template(text: str, path: Path) -> TemplateSpec:
         return tuple(part.strip() for part in header.get(key, "").split(",") if part.strip())
 
     html = path.with_suffix(HTML_SUFFIX)
+    kinds, documents = parse_attach(header.get("attach", ""))
     return TemplateSpec(
         name=path.stem,
         path=path,
@@ -122,6 +129,8 @@ def parse_template(text: str, path: Path) -> TemplateSpec:
         cc=split("cc"),
         bcc=split("bcc"),
         sender=(split("from") or (None,))[0],
+        attach_kinds=kinds,
+        attach_documents=documents,
         html_path=html if html.is_file() else None,
         header_lines={k: v + 1 for k, v in where.items()},
     )
