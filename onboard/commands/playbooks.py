@@ -51,7 +51,7 @@ def playbooks(ctx: click.Context, as_json: bool) -> None:
             [
                 [
                     r["id"],
-                    r["title"] + (" (DRAFT)" if r["status"] == "draft" else ""),
+                    f"{r['title']}{' (DRAFT)' if r['status'] == 'draft' else ''}",
                     str(r["revision"]),
                     str(r["steps"]),
                     r["origin"],
