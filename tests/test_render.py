@@ -20,7 +20,7 @@ from onboard.emails.sandbox import environment
 from onboard.emails.template import parse_template, standalone_tags
 from onboard.errors import OnboardError
 from onboard.storage.library import Library, shipped_dir
-from tests.fixtures.delivery import record_attendance
+from tests.fixtures.delivery import record_attendance, record_roster
 
 NOW = datetime(2026, 3, 1, 9, 0)
 TODAY = NOW.date()
@@ -284,6 +284,27 @@ def test_each_email_renders_when_its_step_is_done_in_order(
         assert "Tuesday 14 April 2026 for your" in seen["date-request"]
         assert "Evaluation results" not in seen["evaluation-next-steps"]
     assert "the role plays went well" in seen["attendance-summary"]
+
+
+def test_attendees_are_those_present_or_the_roster_before_any_attendance(
+    tmp_path: Path, training: Playbook
+) -> None:
+    state = full_client(training)
+    emails = Emails(settings=SETTINGS)
+    folder = tmp_path / "clients" / "client-co"
+    nobody = emails.render(training, state, "post-course-materials", TODAY, folder=folder)
+    assert [r.ref for r in nobody.unresolved] == ["attendees"]
+    assert "onboard roster client-co --import" in nobody.unresolved[0].how
+    record_roster(folder, [("Ann", "Lee", "ann.lee@acme.example"), ("Bo", "Chen", "bo.chen@acme.example")])
+    invited = emails.render(training, state, "post-course-materials", TODAY, folder=folder)
+    assert [(r.display, r.address) for r in invited.bcc] == [
+        ("Ann Lee", "ann.lee@acme.example"),
+        ("Bo Chen", "bo.chen@acme.example"),
+    ]
+    record_attendance(folder, date(2026, 4, 14), ATTENDED)
+    attended = emails.render(training, state, "post-course-materials", TODAY, folder=folder)
+    assert [r.address for r in attended.bcc] == ["ann.lee@acme.example"], "Bo did not come"
+    assert [r.address for r in attended.to] == ["person5@team.example"], "to the PL, the attendees Bcc"
 
 
 def test_names_and_dates_come_from_the_state(training: Playbook) -> None:

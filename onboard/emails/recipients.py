@@ -4,7 +4,8 @@ Each entry is a role id of the playbook (the role holder's email, as
 recorded by ``onboard assign``), an ``email`` field of the playbook
 (``client_coordinator_email``), a records field with an ``email`` column
 (every contact of ``contacts``), ``attendees`` (the people recorded present
-in the client's attendance), a workspace setting that holds addresses
+in the client's attendance or, before any is recorded, everyone on its
+roster), a workspace setting that holds addresses
 (``eval_distribution_list`` in ``onboard.toml``'s ``[emails]``) or a
 literal address. Rendering resolves them against the client
 (:func:`resolve_recipients`); ``onboard check`` refuses an entry that can
@@ -105,14 +106,21 @@ def _records(ref: str, playbook: Playbook, state: ClientState) -> list[Recipient
 
 
 def _attendees(state: ClientState, folder: Path | None) -> list[Recipient]:
-    from onboard.delivery.datafiles import load_attendance
+    """Who attended: those present on a day of the attendance, or the roster while none is recorded."""
+    from onboard.delivery.datafiles import load_attendance, load_roster
 
     attendance = load_attendance(folder) if folder is not None else None
-    people = [p for p in attendance.people if p.attended] if attendance else []
-    result = [Recipient(ref=ATTENDEES, address=p.email, display=p.name or None) for p in people if p.email]
+    if attendance is not None and attendance.recorded_days():
+        people = [(p.name, p.email) for p in attendance.people if p.attended]
+    else:
+        roster = load_roster(folder) if folder is not None else None
+        people = [(p.name, p.email) for p in roster.people] if roster is not None else []
+    result = [
+        Recipient(ref=ATTENDEES, address=email, display=name or None) for name, email in people if email
+    ]
     if result:
         return result
-    how = f'record who attended first: onboard roster {state.slug} --attendance "ATTENDANCE.xlsx"'
+    how = f'import the roster, then who attended: onboard roster {state.slug} --import "ROSTER.xlsx"'
     return [Recipient(ref=ATTENDEES, address=None, how=how)]
 
 
