@@ -20,7 +20,7 @@ defined %}`` (``attached.blank_roster`` for ``blank-roster``), where
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -53,7 +53,7 @@ FILE_KINDS: dict[str, FileKind] = {
             INVITATION,
             "the calendar invitation for the session",
             ".ics",
-            "onboard set {slug} ... (it is made from the session's date and time once they are set)",
+            "set the session's date first (onboard set {slug} ...); the email then makes it",
         ),
     )
 }
@@ -181,7 +181,3 @@ def attached_names(attachments: Sequence[Attachment]) -> dict[str, str]:
 def mime_type(path: Path) -> tuple[str, str]:
     """The MIME type an .eml gives a file it attaches."""
     return MIME.get(path.suffix.lower(), ("application", "octet-stream"))
-
-
-def by_kind(attachments: Sequence[Attachment]) -> Mapping[str, Attachment]:
-    return {a.kind: a for a in attachments if a.kind}
