@@ -13,7 +13,7 @@ from datetime import date, datetime
 from typing import Any
 
 from onboard.core.clock import next_clock, not_before
-from onboard.core.fields import FactValue, coerce, limit_problems
+from onboard.core.fields import FactValue, assignments, coerce, limit_problems
 from onboard.core.playbook import FollowUp, Gate, Playbook, Stage, Step
 from onboard.core.state import (
     SCHEMA,
@@ -304,12 +304,9 @@ def _missing_error(
     today: date,
 ) -> OnboardError:
     """Missing fields (and ``role.X`` holders) with the command that gives them, examples filled in."""
-    flags = []
-    for name in missing:
-        if name.startswith("role."):
-            flags.append(f"--set {command(name + '=Ann Lee')}")
-        else:
-            flags.append(f"--set {playbook.fields[name].assignment(today, facts)}")
+    specs = [playbook.fields[name] for name in missing if not name.startswith("role.")]
+    flags = [f"--set {a}" for a in assignments(specs, today, facts)]
+    flags += [f"--set {command(name + '=Ann Lee')}" for name in missing if name.startswith("role.")]
     return OnboardError(
         f"Missing {', '.join(missing)} for {what}.",
         f"Run `{command(*run)} {' '.join(flags)}` with the real values (or put them in --answers FILE.toml).",

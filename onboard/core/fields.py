@@ -25,7 +25,7 @@ from __future__ import annotations
 import calendar
 import re
 import shlex
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from enum import StrEnum
@@ -64,7 +64,7 @@ EXAMPLES = {
     FieldType.INT: "12",
     FieldType.NUMBER: "4.5",
     FieldType.CHOICE: "one of the choices",
-    FieldType.BOOL: "yes or no",
+    FieldType.BOOL: "yes",
     FieldType.LIST: "first, second",
     FieldType.RECORDS: '[{name = "Ann Lee", email = "ann@example.com"}]',
     FieldType.URL: "https://example.com/meeting",
@@ -144,6 +144,20 @@ class Field:
     def assignment(self, today: date | None = None, facts: Mapping[str, object] | None = None) -> str:
         """``NAME=EXAMPLE`` quoted for a shell, ready to follow ``--set`` or ``onboard set CLIENT``."""
         return shlex.quote(f"{self.name}={self.example(today, facts)}")
+
+
+def assignments(specs: Sequence[Field], today: date | None, facts: Mapping[str, object]) -> list[str]:
+    """``NAME=EXAMPLE`` for each field, quoted for a shell; each example sees the ones before it,
+    so a last day asked with the first is not before it."""
+    known = dict(facts)
+    out = []
+    for spec in specs:
+        out.append(spec.assignment(today, known))
+        try:
+            known[spec.name] = _coerce(spec, spec.example(today, known))
+        except (ValueError, TypeError):
+            continue
+    return out
 
 
 def _toml_text(text: str) -> str:

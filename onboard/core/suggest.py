@@ -18,9 +18,9 @@ CUTOFF = 0.6
 def close_matches(word: str, known: Iterable[str], n: int = 3) -> list[str]:
     """The up to ``n`` known names closest to ``word``, best first; case is ignored.
 
-    A known name that starts with ``word`` (or ``word`` with it) counts as
-    close even when difflib's ratio is low, since people type the start of
-    an id.
+    A known name that starts with ``word`` (or nearly: a typo in the start
+    of an id) counts as close even when difflib's ratio over the whole name
+    is low, since people type the start of an id.
     """
     import difflib
 
@@ -33,9 +33,21 @@ def close_matches(word: str, known: Iterable[str], n: int = 3) -> list[str]:
     for key, name in folded.items():
         if len(found) >= n:
             break
-        if name not in found and len(wanted) >= 3 and (key.startswith(wanted) or wanted.startswith(key)):
+        if name not in found and min(len(wanted), len(key)) >= 3 and _same_start(wanted, key):
             found.append(name)
     return found
+
+
+def _same_start(wanted: str, key: str) -> bool:
+    """One starts the other, or nearly: 'traning' and 'training-engagement'."""
+    import difflib
+
+    head = key[: len(wanted)]
+    return (
+        key.startswith(wanted)
+        or wanted.startswith(key)
+        or difflib.SequenceMatcher(None, wanted, head).ratio() >= 0.75
+    )
 
 
 def did_you_mean(word: str, known: Iterable[str]) -> str:

@@ -77,7 +77,7 @@ def refusal(
     steps = [w for w in waiting if w.kind == WaitKind.STEP]
     stage = next((w for w in waiting if w.kind == WaitKind.STAGE), None)
     if steps or stage:
-        first = steps[0].id if steps else _first_pending_of(playbook, stage.id if stage else "", pending)
+        first = _first_pending_of(playbook, stage.id, pending) if stage else steps[0].id
         if first:
             ways.append(f"Do {first} first: `{command('onboard', 'done', slug, first)}`.")
     for gate in (w for w in waiting if w.kind == WaitKind.GATE):
@@ -90,7 +90,8 @@ def refusal(
 
 
 def _first_pending_of(playbook: Playbook, stage_id: str, pending: Sequence[str]) -> str:
-    in_stage = {s.id for s in playbook.stage(stage_id).steps} if stage_id else set()
+    """The first step still to do in an earlier stage: the one to start with."""
+    in_stage = {s.id for s in playbook.stage(stage_id).steps}
     return next((s for s in pending if s in in_stage), "")
 
 

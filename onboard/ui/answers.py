@@ -25,7 +25,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from onboard.core.fields import Field, coerce, doubt, format_value, limit_problems
+from onboard.core.fields import Field, assignments, coerce, doubt, format_value, limit_problems
 from onboard.core.playbook import Playbook, Step
 from onboard.core.state import ClientState
 from onboard.core.suggest import with_suggestion
@@ -197,14 +197,16 @@ def collect(
     today: date | None = None,
     force: bool = False,
     missing_roles: Sequence[str] = (),
+    slug: str = "",
 ) -> dict[str, Any]:
     """Values for ``specs``: from the answers, then the prompt; errors list every missing one.
 
     ``run`` is the command being run (``onboard done acme step``): a refusal
     repeats it with the flags that give what is missing. ``missing_roles``
     (``role.FAC``...) are role holders already known to be missing, named in
-    the same refusal. A date that ``today`` makes doubtful is confirmed at a
-    terminal and refused without ``force`` elsewhere.
+    the same refusal, with ``onboard assign`` for the client ``slug``. A date
+    that ``today`` makes doubtful is confirmed at a terminal and refused
+    without ``force`` elsewhere.
     """
     values: dict[str, Any] = {}
     missing: list[Field] = []
@@ -223,16 +225,21 @@ def collect(
             missing.append(spec)
     if missing or missing_roles:
         facts = {**current, **values}
-        flags = [f"--set {s.assignment(today, facts)}" for s in missing]
+        flags = [f"--set {a}" for a in assignments(missing, today, facts)]
         flags += [f"--set {command(f'{key}=Ann Lee')}" for key in missing_roles]
         names = [s.name for s in missing] + list(missing_roles)
         way = f"`{command(*run)} {' '.join(flags)}`" if run else " ".join(flags)
-        raise OnboardError(
-            f"Missing {', '.join(names)} for {what}.",
+        hint = (
             f"Run {way} with the real values (or put them in --answers FILE.toml)."
             if run
-            else f"Pass {way} (or put them in --answers FILE.toml).",
+            else f"Pass {way} (or put them in --answers FILE.toml)."
         )
+        if missing_roles and slug:
+            role = missing_roles[0].removeprefix("role.")
+            hint += (
+                f"\nOr record who holds it first: `{command('onboard', 'assign', slug, role, 'Ann Lee')}`."
+            )
+        raise OnboardError(f"Missing {', '.join(names)} for {what}.", hint)
     return values
 
 
@@ -336,6 +343,7 @@ def answers_for_step(
         today=today,
         force=force,
         missing_roles=() if prompter.interactive else unheld,
+        slug=state.slug,
     )
     for role in step.assigns:
         key = f"role.{role}"
