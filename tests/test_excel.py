@@ -314,6 +314,11 @@ def test_reading_is_refused_without_defusedxml(tmp_path, monkeypatch):
     monkeypatch.setattr(openpyxl.xml.functions, "iterparse", ElementTree.iterparse)
     with pytest.raises(OnboardError, match="defusedxml"):
         excel.import_roster(roster)
+    monkeypatch.delattr(
+        openpyxl.xml.functions, "iterparse"
+    )  # an openpyxl that moved it: refused, not a crash
+    with pytest.raises(OnboardError, match="defusedxml"):
+        excel.import_roster(roster)
 
 
 @pytest.mark.parametrize(

@@ -126,12 +126,14 @@ def check_defused() -> None:
 
     ``openpyxl.DEFUSEDXML`` is openpyxl's own switch, and
     ``openpyxl.xml.functions.iterparse`` the parser every part of a workbook
-    is read with; both are public names of openpyxl.
+    is read with; both are public names of openpyxl. An openpyxl without
+    them is refused the same way (tests/test_excel.py says which changed).
     """
     import openpyxl
-    from openpyxl.xml.functions import iterparse
+    import openpyxl.xml.functions
 
-    if not openpyxl.DEFUSEDXML or not iterparse.__module__.startswith("defusedxml"):
+    parser = getattr(openpyxl.xml.functions, "iterparse", None)
+    if not openpyxl.DEFUSEDXML or not getattr(parser, "__module__", "").startswith("defusedxml"):
         raise OnboardError(
             "onboard reads .xlsx files only with defusedxml, and openpyxl is not using it.",
             "Install it (pip install defusedxml) and make sure OPENPYXL_DEFUSEDXML is not set to False.",
