@@ -6,7 +6,9 @@
 Every figure is the median of several runs of a fresh process; its floor (the
 cheapest process doing what it cannot avoid) is run in the same loop,
 alternating with it, so that both see the same machine. The workspaces come
-from ``gen_workspace.py`` (fixed seed, every playbook the library offers).
+from ``gen_workspace.py`` (fixed seed, every playbook the library offers);
+``status`` is also timed on a copy of ``examples/workspace``, piped and as at
+a terminal (TTY_COMPATIBLE=1, so rich draws the table).
 ``list``/``due`` "first run" deletes the index before each run (it is built
 then); "warm" runs find it. The Excel figures come from ``excel_bench.py``
 when it exists (skip with ``--no-excel``).
@@ -66,20 +68,44 @@ print(json.dumps({"startup": ready - started, "render": done - ready, "rendered"
 """
 
 
+EXAMPLE_CLIENT = "acme-corp"
+FINGERPRINT = (
+    "import time\n"
+    "from onboard.cache.fingerprint import current\n"
+    "started = time.perf_counter()\n"
+    "current()\n"
+    "print(time.perf_counter() - started)\n"
+)
+
+
+def ignore_cache(folder: str, names: list[str]) -> list[str]:
+    return [n for n in names if n == ".onboard-cache"]
+
+
+def first_fingerprint(runs: int) -> float:
+    """Median seconds of the code fingerprint's one computation in a fresh process (it stats every module)."""
+    times = []
+    for _ in range(runs):
+        done = subprocess.run([sys.executable, "-c", FINGERPRINT], capture_output=True, env=env(), check=True)
+        times.append(float(done.stdout))
+    return statistics.median(times)
+
+
 def onboard_command() -> list[str]:
     script = Path(sys.executable).with_name("onboard")
     return [str(script)] if script.exists() else [sys.executable, "-m", "onboard"]
 
 
-def env() -> dict[str, str]:
+def env(**extra: str) -> dict[str, str]:
     values = {k: v for k, v in os.environ.items() if k not in ("ONBOARD_HOME", "FORCE_COLOR")}
-    values.update(ONBOARD_NOW=TODAY, COLUMNS="100", ONBOARD_USER="bench")
+    values.update(ONBOARD_NOW=TODAY, COLUMNS="100", ONBOARD_USER="bench", **extra)
     return values
 
 
-def wall(command: list[str]) -> float:
+def wall(command: list[str], **extra: str) -> float:
+    """Seconds one run of ``command`` takes, its output thrown away (``extra``: more environment)."""
     started = time.perf_counter()
-    done = subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env())
+    done = subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env(**extra))
     elapsed = time.perf_counter() - started
     if done.returncode != 0:
         raise SystemExit(f"{' '.join(command)} failed:\n{done.stderr.decode()}")
@@ -87,17 +113,20 @@ def wall(command: list[str]) -> float:
 
 
 def compare(
-    command: list[str], floor: list[str] | None, runs: int, before=None
+    command: list[str], floor: list[str] | None, runs: int, before=None, **extra: str
 ) -> tuple[float, float | None]:
-    """Medians of ``command`` and ``floor``, run alternately (``before`` runs ahead of each command run)."""
-    wall(command)  # warm the file cache and the bytecode, like any second run
+    """Medians of ``command`` and ``floor``, run alternately (``before`` runs ahead of each command run).
+
+    ``extra`` is more environment for ``command``, such as TTY_COMPATIBLE=1 to draw as at a terminal.
+    """
+    wall(command, **extra)  # warm the file cache and the bytecode, like any second run
     if floor:
         wall(floor)
     ours, theirs = [], []
     for _ in range(runs):
         if before:
             before()
-        ours.append(wall(command))
+        ours.append(wall(command, **extra))
         if floor:
             theirs.append(wall(floor))
     return statistics.median(ours), (statistics.median(theirs) if floor else None)
@@ -120,7 +149,7 @@ class Table:
         else:
             goal = limit or ""
         self.rows.append((figure, size, ours, floor_name, floor, goal, met))
-        print(f"  {figure} [{size}]: {ours * 1000:.0f} ms" + (f" / {floor * 1000:.0f} ms" if floor else ""))
+        print(f"  {figure} [{size}]: {_ms(ours)}" + (f" / {_ms(floor)}" if floor else ""))
 
     def print(self) -> None:
         head = ("figure", "size", "median", "floor", "floor median", "ratio", "target", "met")
@@ -141,6 +170,8 @@ class Table:
 
 
 def _ms(seconds: float) -> str:
+    if seconds < 0.01:
+        return f"{seconds * 1000:.2f} ms"
     return f"{seconds * 1000:,.0f} ms" if seconds < 10 else f"{seconds:,.1f} s"
 
 
@@ -156,8 +187,9 @@ def make_workspace(base: Path, count: int) -> Path:
 
 
 def settle(root: Path) -> None:
-    """Build the index, after waiting out the two seconds in which a new file is not indexed."""
-    newest = max(p.stat().st_mtime for p in (root / "clients").glob("*/client.toml"))
+    """Build the index, after waiting out the two seconds in which a new file is neither indexed nor kept."""
+    files = [root / "onboard.toml", *(root / "clients").glob("*/client.toml")]
+    newest = max(max(st.st_mtime, st.st_ctime) for st in (p.stat() for p in files))
     time.sleep(max(0.0, newest + 2.2 - time.time()))
     for _ in range(2):
         wall([*onboard_command(), "--home", str(root), "list"])
@@ -236,6 +268,24 @@ def main() -> None:
         table.add(
             "onboard status CLIENT", "10 clients", status_small, "import click, tomllib, rich", floor, 1.2
         )
+        example = base / "example"
+        if not example.is_dir():
+            shutil.copytree(ROOT / "examples" / "workspace", example, ignore=ignore_cache)
+        settle(example)
+        for label, extra in (("", {}), (", as at a terminal", {"TTY_COMPATIBLE": "1"})):
+            argv = [*onboard, "--home", str(example), "status", EXAMPLE_CLIENT]
+            ours, floor = compare(argv, status_floor, runs, **extra)
+            table.add(
+                f"onboard status CLIENT{label}",
+                "examples/workspace",
+                ours,
+                "import click, tomllib, rich",
+                floor,
+                1.2,
+            )
+        table.add(
+            "code fingerprint, once per process", "-", first_fingerprint(runs), "", None, absolute=0.002
+        )
         kept = small / ".onboard-cache" / "status" / f"{client}.bin"
         rebuilt, floor = compare(
             [*onboard, "--home", str(small), "status", client],
@@ -267,6 +317,7 @@ def main() -> None:
                     ours,
                     "tomllib parse of every file",
                     floor,
+                    target=1.5 if command == "list" and count >= 10_000 else None,
                 )
                 wall(argv)  # leave a complete index behind
                 ours, floor = compare(argv, parse, runs)
