@@ -3,10 +3,15 @@
 Each client is driven through the real CLI with the clock fixed per action
 (ONBOARD_NOW), so the files are exactly what a coordinator would have.
 Run: python examples/build_workspace.py
+
+``--output DIR`` builds into DIR/workspace, with the input files it makes
+(the Fabrikam roster, attendance and survey) in DIR/inputs, leaving
+examples/ as it is: to try the builder after a playbook changes.
 """
 
 from __future__ import annotations
 
+import argparse
 import csv
 import json
 import os
@@ -21,6 +26,8 @@ from onboard.storage.library import Library
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE / "workspace"
+INPUTS = HERE / "inputs"
+"""Where the workspace and the input files it makes go; ``--output`` moves both."""
 
 CONFIG = """\
 # Example workspace for onboard: a training company's learning coordinators.
@@ -176,7 +183,20 @@ def through_contract(slug: str, course: str, sponsor: str, number: str, when: st
     cmd(when, "done", slug, "record-signed-contract", "--set", f"signature_date={when[:10]}")
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
+    global ROOT, INPUTS
+    parser = argparse.ArgumentParser(description="Rebuild the example workspace from scratch.")
+    parser.add_argument(
+        "--output",
+        metavar="DIR",
+        type=Path,
+        help="build into DIR/workspace and DIR/inputs instead of examples/ (left as it is)",
+    )
+    options = parser.parse_args(argv)
+    if options.output is not None:
+        ROOT = options.output.resolve() / "workspace"
+        INPUTS = options.output.resolve() / "inputs"
+        INPUTS.mkdir(parents=True, exist_ok=True)
     if ROOT.exists():
         shutil.rmtree(ROOT)
     CliRunner().invoke(cli, ["init", str(ROOT)])
@@ -240,8 +260,8 @@ def main() -> None:
 
     # Finished.
     new("2026-08-03T09:00", "Globex", "General", "Virtual", "Empathy at Work")
-    answers = HERE / "inputs" / "globex-answers.toml"
-    cmd("2026-09-21T17:00", "next", "globex", "--yes", "--no-input", "--answers", str(answers))
+    answers = HERE / "inputs" / "globex-answers.toml"  # written by hand: always read from examples/
+    cmd("2026-09-21T17:00", "next", "globex", "--yes", "--no-input", "--force", "--answers", str(answers))
 
     other_playbooks()
     input_files()
@@ -355,8 +375,6 @@ def other_playbooks() -> None:
         "end_date": "2028-10-31",
         "role.ONB": "Mike Ellis",
         "role.CSM": "Priya Nair",
-        "onboarding_contact": "Andy Travis",
-        "onboarding_contact_email": "andy@wkrp.example",
         "call_outcomes": "Standard set-up; two stations; training for 6 users.",
         "recap_links": "https://help.example.com/getting-started",
     }
@@ -413,7 +431,6 @@ def input_files() -> None:
     """Files as they arrive from outside: a client's roster, a filled attendance sheet, survey results."""
     from openpyxl import Workbook, load_workbook
 
-    inputs = HERE / "inputs"
     people = [
         ("Ng", "Alice", "alice.ng@fabrikam.example", "Finance", "Austin"),
         ("Okafor", "Ben", "ben.okafor@fabrikam.example", "Treasury", "Austin"),
@@ -430,7 +447,7 @@ def input_files() -> None:
     sheet.append(["Surname", "First Name", "E-mail Address", "Dept.", "Office"])
     for row in people:
         sheet.append(list(row))
-    book.save(inputs / "fabrikam-roster.xlsx")
+    book.save(INPUTS / "fabrikam-roster.xlsx")
 
     # Import it (the bad row is reported and left out), then export the attendance sheet.
     cmd(
@@ -438,7 +455,7 @@ def input_files() -> None:
         "roster",
         "fabrikam-finance",
         "--import",
-        str(inputs / "fabrikam-roster.xlsx"),
+        str(INPUTS / "fabrikam-roster.xlsx"),
         "--skip-invalid",
     )
     out = ROOT / "clients" / "fabrikam-finance" / "out"
@@ -455,9 +472,9 @@ def input_files() -> None:
         email = ws.cell(r, email_col).value
         if email and "@" in str(email):
             ws.cell(r, present_col).value = "No" if str(email).startswith("carla") else "Yes"
-    filled.save(inputs / f"{sheet_path.stem} (filled in).xlsx")
+    filled.save(INPUTS / f"{sheet_path.stem} (filled in).xlsx")
 
-    with (inputs / "fabrikam-survey-results.csv").open("w", newline="", encoding="utf-8") as handle:
+    with (INPUTS / "fabrikam-survey-results.csv").open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
         writer.writerow(
             [
