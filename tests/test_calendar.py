@@ -179,6 +179,24 @@ def test_session_invitation_holds_the_session_alone(acme: Run, workspace: Path) 
     assert session_invitation(store.load("acme"), playbook, settings) == data
 
 
+def test_a_station_training_names_every_contact_of_the_deal_with_their_email(
+    run: Run, tmp_path: Path
+) -> None:
+    assert run("new", "WKRP", "-p", "station-onboarding", "--set", "deal_summary=Two stations").exit_code == 0
+    contacts = (
+        'contacts=[{name="Andy Travis", email="andy@wkrp.example", title="Program Director"},'
+        ' {name="Jennifer Marlowe", email="jennifer@wkrp.example"}]'
+    )
+    facts = [contacts, "first_training_date=2027-02-16", "training_time=9:00-12:00 ET"]
+    result = run("set", "wkrp", *facts)
+    assert result.exit_code == 0, result.output
+    target = tmp_path / "wkrp.ics"
+    export(run, target, "wkrp")
+    lines = str(events(target)["wkrp.session-1@onboard"]["DESCRIPTION"]).splitlines()
+    assert "Contacts – Program Director: Andy Travis <andy@wkrp.example>" in lines
+    assert "Contacts: Jennifer Marlowe <jennifer@wkrp.example>" in lines
+
+
 def test_the_calendar_timezone_setting_is_checked(run: Run, workspace: Path) -> None:
     config = workspace / "onboard.toml"
     config.write_text(config.read_text() + '\n[calendar]\ntimezone = "Eastern"\n')

@@ -3,7 +3,8 @@
 Playbooks record the session in plain fields: the training engagement in
 ``course_date``, ``course_end_date``, ``course_time`` ("9:00-12:00 CT"),
 ``meeting_link`` and ``venue``; the station onboarding in
-``first_training_date``, ``training_time`` and ``training_link``.
+``first_training_date``, ``training_time`` and ``training_link``, its
+people in the ``contacts`` records (a name and an email each).
 :data:`SESSION_FIELDS` names them, so the calendar and the report read one
 model whatever the playbook.
 
@@ -64,7 +65,7 @@ SESSION_FIELDS = (
         time="training_time",
         link="training_link",
         lead_role="TRAIN",
-        contacts=("onboarding_contact",),
+        contacts=("contacts",),
         label="Training",
     ),
 )
@@ -251,12 +252,28 @@ def _people(state: ClientState, playbook: Playbook, fields: SessionFields) -> tu
             email = _text(holder.get("email")) or None
             people.append(Person(f"{role_id} – {role.name}", name, email, role_id == fields.lead_role))
     for field in fields.contacts:
-        name = _text(state.facts.get(field))
         declared = playbook.fields.get(field)
+        if declared is not None and declared.type == "records":
+            people += _record_people(state.facts.get(field), declared.label, field)
+            continue
+        name = _text(state.facts.get(field))
         if name and declared is not None:
             label = re.sub(r"('s)? name$", "", declared.label).strip() or field
             people.append(Person(label, name, _text(state.facts.get(f"{field}_email")) or None))
     return tuple(sorted(people, key=lambda p: not p.lead))
+
+
+def _record_people(rows: object, label: str, field: str) -> list[Person]:
+    """Everyone of a records field with name and email columns (a deal's contacts), titled when given."""
+    label = re.sub(r"\s*\(.*\)$", "", label).strip() or field
+    people = []
+    for row in rows if isinstance(rows, list) else []:
+        if not isinstance(row, dict) or not _text(row.get("name")):
+            continue
+        title = _text(row.get("title"))
+        role = f"{label} – {title}" if title else label
+        people.append(Person(role, _text(row.get("name")), _text(row.get("email")) or None))
+    return people
 
 
 def read_session(
