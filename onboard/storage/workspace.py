@@ -114,19 +114,52 @@ class Settings:
     timezone: str | None = None
     raw: Mapping[str, Any] = field(default_factory=dict)
 
+    def matches(self, text: str) -> tuple[TeamMember, ...]:
+        """The team members ``text`` may mean, by the closest kind of match that finds any.
+
+        First the full name, the initials or the email; then the first name;
+        then the start of the name (case-insensitive throughout). So "Jane"
+        is Jane Doe even when a Janet Roe is on the team too, and more than
+        one member found at the same kind of match is ambiguous.
+        """
+        wanted = " ".join(text.split()).casefold()
+        ranked = [(kind, p) for p in self.team if wanted and (kind := _match_kind(p, wanted)) is not None]
+        best = min((kind for kind, _ in ranked), default=None)
+        return tuple(person for kind, person in ranked if kind == best)
+
     def member(self, name_or_initials: str) -> TeamMember | None:
-        """The team member with that name or those initials (case-insensitive)."""
-        wanted = name_or_initials.strip().casefold()
-        for person in self.team:
-            if wanted in {person.name.casefold(), person.initials.casefold()}:
-                return person
-        return None
+        """The one team member a name, first name, start of a name, initials or email means, or None."""
+        found = self.matches(name_or_initials)
+        return found[0] if len(found) == 1 else None
 
     def holder(self, value: _Value) -> _Value | dict[str, str | None]:
-        """Expand a bare name into name, initials and email when the team knows the person."""
+        """Expand a name the team knows (bare, or a table's) into its name, initials and email.
+
+        A table's own initials and email win over the team entry's.
+        """
         if isinstance(value, str) and (person := self.member(value)):
             return {"name": person.name, "initials": person.initials, "email": person.email}
+        if isinstance(value, Mapping) and isinstance(value.get("name"), str):
+            person = self.member(value["name"])
+            if person is not None:
+                return {
+                    "name": person.name,
+                    "initials": value.get("initials") or person.initials,
+                    "email": value.get("email") or person.email,
+                }
         return value
+
+
+def _match_kind(person: TeamMember, wanted: str) -> int | None:
+    """How closely ``wanted`` names ``person``: 0 name, initials or email; 1 first name; 2 start of name."""
+    name = " ".join(person.name.split()).casefold()
+    if wanted in {name, person.initials.casefold(), (person.email or "").casefold()}:
+        return 0
+    if wanted == name.split(" ")[0]:
+        return 1
+    if name.startswith(wanted):
+        return 2
+    return None
 
 
 @dataclass(frozen=True)
