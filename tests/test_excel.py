@@ -261,10 +261,11 @@ def test_formula_like_text_is_written_as_text_cells(tmp_path, writer):
 def test_payload_from_a_hand_written_workbook_stays_text_all_the_way(tmp_path):
     rows = [
         ["First name", "Last name", "Email"],
-        [Formula('HYPERLINK("http://x","y")', "y"), "Doe", "x@example.com"],
+        [PAYLOAD, Formula('HYPERLINK("http://x","y")', "y"), "x@example.com"],
     ]
-    result = excel.import_roster(write_xlsx(tmp_path / "r.xlsx", rows))
-    assert result.roster.people[0].first_name == PAYLOAD
+    result = excel.import_roster(write_xlsx(tmp_path / "r.xlsx", rows, inline_every=0))
+    assert result.roster.people[0].first_name == PAYLOAD  # a text cell: the text as typed
+    assert result.roster.people[0].last_name == "y"  # a formula cell: the value saved with it
     out = tmp_path / "a.xlsx"
     excel.write_attendance(out, result.roster, INFO)
     cell = openpyxl.load_workbook(out).active["B11"]
@@ -500,4 +501,4 @@ def test_large_roster_is_streamed_both_ways(tmp_path, monkeypatch):
     assert "<dimension" not in sheet_xml(out), "write-only sheets are streamed without a dimension"
     result = excel.import_roster(out)
     assert len(result.roster.people) == 2000 and result.problems == []
-    assert loaded == [{"read_only": True, "data_only": False, "keep_links": False}]
+    assert loaded == [{"read_only": True, "data_only": True, "keep_links": False}]

@@ -101,6 +101,10 @@ def _import_roster(app: App, store, slug: str, path: Path, skip_invalid: bool) -
     saved = save_roster(store, slug, Roster(people, str(path), app.now(), app.user()))
     for row, kept, email in result.duplicates:
         app.terminal.info(f"row {row}: {email} is also in row {kept}; merged into row {kept}.")
+    for row, what in result.not_people:
+        app.terminal.info(f"row {row}: {what}, not a person; skipped.")
+    if result.blank_rows:
+        app.terminal.info(f"{result.blank_rows} blank row(s) skipped.")
     if result.header.ignored:
         app.terminal.info("Columns not used: " + ", ".join(result.header.ignored))
     extra = []

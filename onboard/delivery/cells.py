@@ -10,7 +10,12 @@ rules live here once and the importers cannot drift apart:
   '5 - Excellent', 'Strongly agree');
 * text that a spreadsheet would take for a formula (``= + - @``) stays
   text: it is stored as it came and :func:`is_formula_like` tells the writer
-  to force it to a text cell.
+  to force it to a text cell;
+* a workbook's formula cell is read as the value the spreadsheet
+  application saved with it; one with no value saved (a file written by a
+  library that computes nothing) or an error value (``#NAME?``) reaches the
+  importers as a :class:`FormulaCell`, which every reader here refuses with
+  the reason, so it is reported by row and column and contributes nothing.
 
 A value that cannot be used raises :class:`CellError`; the importer turns it
 into a :class:`Problem` naming the row and column, so that every unusable
@@ -55,6 +60,29 @@ LIKERT = {
 
 class CellError(ValueError):
     """A cell's value cannot be used; ``str()`` is the reason."""
+
+
+@dataclass(frozen=True)
+class FormulaCell:
+    """A workbook's formula cell without a usable value: none saved, or an error value like ``#NAME?``.
+
+    The workbook reader puts it where the value would be, so the formula's
+    text never becomes a name or an email and the cell is reported where it is.
+    """
+
+    error: str = ""
+
+    @property
+    def reason(self) -> str:
+        if self.error:
+            return (
+                f"a formula whose saved value is an error ({self.error}); "
+                "correct it in a spreadsheet application, or type the value"
+            )
+        return (
+            "a formula with no value saved; open and save the file in a spreadsheet application, "
+            "or type the value"
+        )
 
 
 def is_formula_like(value: object) -> bool:
@@ -118,6 +146,8 @@ def text_value(value: object, *, dates_ok: bool = False, multiline: bool = False
         return str(int(value)) if value.is_integer() else repr(value)
     if isinstance(value, timedelta):
         raise CellError("a duration, not text")
+    if isinstance(value, FormulaCell):
+        raise CellError(value.reason)
     return clean(str(value), multiline)
 
 
@@ -146,6 +176,8 @@ def yes_no_value(value: object) -> bool | None:
         return bool(value)
     if isinstance(value, datetime | date | time | timedelta):
         raise CellError(f"{_describe(value)}, not yes or no")
+    if isinstance(value, FormulaCell):
+        raise CellError(value.reason)
     text = clean(str(value)).casefold()
     if not text:
         return None
@@ -167,6 +199,8 @@ def number_value(value: object, *, score: bool = False) -> float | int | None:
         raise CellError(f"{'TRUE' if value else 'FALSE'}, not a number")
     if isinstance(value, datetime | date | time | timedelta):
         raise CellError(f"{_describe(value)}, not a number")
+    if isinstance(value, FormulaCell):
+        raise CellError(value.reason)
     if isinstance(value, int):
         return value
     if isinstance(value, float):

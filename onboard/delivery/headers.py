@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from onboard.delivery.cells import clean, fold, is_blank
+from onboard.delivery.cells import FormulaCell, clean, fold, is_blank
 from onboard.errors import OnboardError
 
 HEADER_SCAN = 30  # rows looked through for the header
@@ -109,6 +109,13 @@ def normalise_header(value: object) -> str:
     return re.sub(r"[^0-9a-z]+", "", fold(str(value)))
 
 
+def header_text(value: object) -> str:
+    """A header cell as text; blank for a formula whose value was not saved."""
+    if value is None or isinstance(value, FormulaCell):
+        return ""
+    return clean(str(value))
+
+
 def header_field(value: object) -> str | None:
     """Our field for a header cell, or None when it is not one we know."""
     key = normalise_header(value)
@@ -167,7 +174,7 @@ class HeaderMap:
 
 def map_headers(row: int, values: Sequence[object], days: Sequence[date] = ()) -> HeaderMap:
     """Map one header row; the first column for a field wins and the others are listed as ignored."""
-    headers = tuple("" if v is None else clean(str(v)) for v in values)
+    headers = tuple(header_text(v) for v in values)
     columns: dict[str, int] = {}
     ignored: list[str] = []
     present: list[tuple[int, date | None]] = []

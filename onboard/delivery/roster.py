@@ -33,7 +33,7 @@ from onboard.delivery.cells import (
     text_value,
     yes_no_value,
 )
-from onboard.delivery.headers import HeaderMap, HeaderNotFound, find_header, headers_seen
+from onboard.delivery.headers import HeaderMap, HeaderNotFound, find_header, headers_seen, normalise_header
 
 ROSTER_FIELDS = ("first_name", "last_name", "email", "title", "location", "lxp_registered", "notes")
 ROSTER_HEADERS = {
@@ -152,6 +152,7 @@ class RosterImport:
     problems: list[Problem] = field(default_factory=list)
     duplicates: list[tuple[int, int, str]] = field(default_factory=list)
     blank_rows: int = 0
+    not_people: list[tuple[int, str]] = field(default_factory=list)
 
 
 def _roster_header_score(header: HeaderMap) -> int:
@@ -165,7 +166,10 @@ def parse_roster(rows: Iterable[tuple[int, Sequence[object]]], source: str) -> R
 
     A row that cannot be used is reported in ``problems``; a later row with
     the email of an earlier one is reported in ``duplicates`` and fills the
-    earlier person's blanks instead of adding a person. Raises
+    earlier person's blanks instead of adding a person. A row without an
+    email that is plainly not a person (a total, the header repeated, a
+    lone title) is listed in ``not_people`` with what it is, not as a
+    problem: it is no mistake, and it holds nobody to import. Raises
     :class:`HeaderNotFound` when the first rows have no email column (the
     caller may try another sheet).
     """
@@ -181,8 +185,12 @@ def parse_roster(rows: Iterable[tuple[int, Sequence[object]]], source: str) -> R
         if is_blank(values):
             result.blank_rows += 1
             continue
+        before = len(result.problems)
         person = _person(number, values, header, result.problems)
         if person is None:
+            if len(result.problems) > before and (what := _not_a_person(values, header)):
+                del result.problems[before:]
+                result.not_people.append((number, what))
             continue
         kept = seen.setdefault(person.key, person)
         if kept is person:
@@ -228,6 +236,38 @@ def _person(
         fail(None, "no name (give a first and last name, or a full name)")
         return None
     return Person(email, first, last, texts["title"], texts["location"], lxp, notes, number)
+
+
+_TOTAL_WORDS = frozenset({"total", "totals", "subtotal", "sum", "count", "average"})
+_NAME_FIELDS = ("first_name", "last_name", "full_name")
+
+
+def _not_a_person(values: Sequence[object], header: HeaderMap) -> str | None:
+    """What a row without a usable email plainly is when it is not a person; None when it may be one.
+
+    Asked only of rows that failed, so a person's row costs nothing more.
+    """
+    email_col = header.columns["email"]
+    try:
+        email_value(cell_at(values, email_col))
+    except CellError:
+        pass
+    else:
+        return None
+    filled = [(index, value) for index, value in enumerate(values) if not is_blank((value,))]
+    if not filled:
+        return None
+    first = filled[0][1]
+    if isinstance(first, str):
+        words = fold(clean(first)).replace(":", " ").split()
+        if words and (words[0] in _TOTAL_WORDS or words[:2] == ["grand", "total"]):
+            return f"a total row ({clean(first)!r})"
+    if normalise_header(cell_at(values, email_col)) == normalise_header(header.header(email_col)):
+        return "the header row again"
+    name_cols = {header.columns[f] for f in _NAME_FIELDS if f in header.columns}
+    if len(filled) == 1 and isinstance(first, str) and filled[0][0] not in name_cols:
+        return f"a title or note ({clean(first)!r})"
+    return None
 
 
 def _notes(value: object) -> str:

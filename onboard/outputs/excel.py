@@ -33,13 +33,14 @@ from pathlib import Path
 from typing import Any
 
 from onboard.delivery.attendance import Attendance
-from onboard.delivery.cells import FORMULA_PREFIXES, column_letter
+from onboard.delivery.cells import FORMULA_PREFIXES, FormulaCell, column_letter
 from onboard.delivery.evaluations import EvalImport, EvalSummary, Evaluations, parse_evaluations
 from onboard.delivery.facts import DeliveryInfo
 from onboard.delivery.headers import HeaderNotFound
 from onboard.delivery.marks import FOOT_MARK, AttendanceImport, parse_attendance
 from onboard.delivery.roster import ROSTER_FIELDS, ROSTER_HEADERS, Person, RosterImport, parse_roster
 from onboard.errors import OnboardError
+from onboard.outputs.formulas import FormulaScan, sheet_parts
 from onboard.storage.atomic import fsync_dir, replace_file, temporary
 
 XLSX_SUFFIXES = (".xlsx", ".xlsm")
@@ -180,8 +181,12 @@ def _looks_like_text(head: bytes) -> bool:
     return b"\x00" not in head
 
 
-def check_xlsx(path: Path) -> None:
-    """Refuse a zip that is not a workbook, is too large, or declares a DTD or entities in any XML part."""
+def check_xlsx(path: Path) -> dict[str, FormulaScan]:
+    """Refuse a zip that is not a workbook, is too large, or declares a DTD or entities in any XML part.
+
+    Returns, by sheet name, the formula cells that have no usable saved
+    value (:mod:`onboard.outputs.formulas`), found in the same reading.
+    """
     try:
         archive = zipfile.ZipFile(path)
     except (zipfile.BadZipFile, OSError) as exc:
@@ -203,13 +208,16 @@ def check_xlsx(path: Path) -> None:
             raise OnboardError(
                 f"{path}: unpacks to more than 1 GB; refused.", "Split the file, or save it as CSV."
             )
+        scans = {}
         for info in infos:
             if info.filename.lower().endswith(_XML_PARTS):
-                _scan_part(path, archive, info)
+                scans[info.filename] = _scan_part(path, archive, info)
+        return {title: scans[part] for title, part in sheet_parts(archive).items() if part in scans}
 
 
-def _scan_part(path: Path, archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> None:
+def _scan_part(path: Path, archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> FormulaScan:
     tail = b""
+    formulas = FormulaScan()
     try:
         with archive.open(info) as stream:
             while chunk := stream.read(1 << 20):
@@ -220,7 +228,10 @@ def _scan_part(path: Path, archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> N
                         "(the start of an entity-expansion attack); the file was refused unread.",
                         _REFUSED_HINT,
                     )
+                formulas.feed(chunk)
                 tail = block[-32:]
+            formulas.feed(b"", final=True)
+            return formulas
     except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
         raise OnboardError(
             f"{path}: {info.filename} is damaged ({exc}).", "Open it in Excel and save it again."
@@ -249,11 +260,11 @@ def open_tables(
         yield [("", lambda: _csv_rows(path, console, label))]
         return
     check_defused()
-    check_xlsx(path)
+    formulas = check_xlsx(path)
     import openpyxl
 
     try:
-        workbook = openpyxl.load_workbook(path, read_only=True, data_only=False, keep_links=False)
+        workbook = openpyxl.load_workbook(path, read_only=True, data_only=True, keep_links=False)
     except Exception as exc:
         raise OnboardError(
             f"{path}: cannot be read as an Excel workbook ({_reason(exc)}).",
@@ -268,7 +279,11 @@ def open_tables(
         if active in sheets:
             sheets.remove(active)
             sheets.insert(0, active)
-        tables = [(ws.title, _rows_of(path, ws, console, label)) for ws in sheets if hasattr(ws, "iter_rows")]
+        tables = [
+            (ws.title, _rows_of(path, ws, console, label, formulas.get(ws.title)))
+            for ws in sheets
+            if hasattr(ws, "iter_rows")
+        ]
         if not tables:
             raise OnboardError(f"{path}: the workbook has no worksheets.")
         yield tables
@@ -276,13 +291,24 @@ def open_tables(
         workbook.close()
 
 
-def _rows_of(path: Path, ws: Any, console: Any, label: str) -> Callable[[], Rows]:
+def _rows_of(
+    path: Path, ws: Any, console: Any, label: str, formulas: FormulaScan | None = None
+) -> Callable[[], Rows]:
     """The rows of a read-only sheet, to the last one whatever size the sheet declares.
 
+    The values are those saved with the file; a formula cell without a
+    usable one is a :class:`~onboard.delivery.cells.FormulaCell` in its row.
     The declared size (or openpyxl's count when none is declared) only sizes
     the progress bar: a size written wrong by another program must not cut
     the rows short, hence ``reset_dimensions``.
     """
+    if formulas is not None and formulas.unplaced:
+        raise OnboardError(
+            f"{path}: sheet {ws.title!r} has {formulas.unplaced} formula(s) with no value saved, "
+            "in cells the file does not name.",
+            "Open it in a spreadsheet application and save it, then import it again.",
+        )
+    unusable = _by_row(formulas.cells) if formulas is not None else {}
 
     def rows() -> Rows:
         total = ws.max_row if isinstance(ws.max_row, int) and ws.max_row > 1 else None
@@ -291,6 +317,8 @@ def _rows_of(path: Path, ws: Any, console: Any, label: str) -> Callable[[], Rows
             try:
                 for number, values in enumerate(ws.iter_rows(values_only=True), 1):
                     ticker.advance()
+                    if number in unusable:
+                        values = _with_markers(values, unusable[number])
                     yield number, values
             except OnboardError:
                 raise
@@ -301,6 +329,23 @@ def _rows_of(path: Path, ws: Any, console: Any, label: str) -> Callable[[], Rows
                 ) from None
 
     return rows
+
+
+def _by_row(cells: dict[tuple[int, int], FormulaCell]) -> dict[int, list[tuple[int, FormulaCell]]]:
+    rows: dict[int, list[tuple[int, FormulaCell]]] = {}
+    for (row, column), marker in cells.items():
+        rows.setdefault(row, []).append((column, marker))
+    return rows
+
+
+def _with_markers(values: tuple[Any, ...], markers: list[tuple[int, FormulaCell]]) -> tuple[Any, ...]:
+    """The row with each formula cell that has no usable value replaced by its marker."""
+    row = list(values)
+    for column, marker in markers:
+        if column > len(row):
+            row.extend([None] * (column - len(row)))
+        row[column - 1] = marker
+    return tuple(row)
 
 
 def _csv_encoding(path: Path) -> str:
