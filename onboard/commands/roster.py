@@ -26,6 +26,12 @@ from onboard.workflows import client_context, output_dir, report_problems
 @click.option(
     "--day", metavar="DATE", help="The course day a meeting report is for (default: its join times)."
 )
+@click.option(
+    "--date-order",
+    type=click.Choice(["DMY", "MDY"], case_sensitive=False),
+    help="How a meeting report's dates like 03/04/2026 read, when the file does not settle it "
+    "(DMY: 3 April; MDY: 4 March). Default: [attendance] date_order in onboard.toml.",
+)
 @click.option("--skip-invalid", is_flag=True, help="Import the usable rows even when others cannot be used.")
 @click.option(
     "-o", "--output", "output", metavar="DIR", help="Where --blank writes (default: the client's out/)."
@@ -42,6 +48,7 @@ def roster(
     attendance_file: str | None,
     blank: bool,
     day: str | None,
+    date_order: str | None,
     skip_invalid: bool,
     output: str | None,
     force: bool,
@@ -60,6 +67,7 @@ def roster(
       onboard roster acme --blank
       onboard roster acme --attendance "Roster-Acme-Empathy_at_Work-2026.03.16-JD.xlsx"
       onboard roster acme --attendance zoom-participants.csv --day 2026-03-17
+      onboard roster acme --attendance teams-attendance.csv --date-order DMY
       onboard roster acme --json
     """
     chosen = [name for name, value in (("--import", import_file), ("--attendance", attendance_file)) if value]
@@ -71,7 +79,9 @@ def roster(
     if import_file:
         _import_roster(app, store, slug, Path(import_file), skip_invalid)
     elif attendance_file:
-        _import_attendance(app, store, slug, state, Path(attendance_file), day, skip_invalid)
+        _import_attendance(
+            app, store, slug, state, Path(attendance_file), day, skip_invalid, date_order=date_order
+        )
     elif blank:
         from onboard.delivery.facts import BLANK_ROSTER_NAME
         from onboard.outputs.excel import place, write_roster
@@ -127,7 +137,15 @@ def _parse_day(day: str | None) -> date | None:
 
 
 def _import_attendance(
-    app: App, store, slug: str, state, path: Path, day: str | None, skip_invalid: bool
+    app: App,
+    store,
+    slug: str,
+    state,
+    path: Path,
+    day: str | None,
+    skip_invalid: bool,
+    *,
+    date_order: str | None = None,
 ) -> None:
     from onboard.delivery.attendance import AttendanceTally, merge_attendance
     from onboard.delivery.cells import problems_error
@@ -148,10 +166,19 @@ def _import_attendance(
             f"{state.name} has no course date yet.",
             f"Set it with `onboard set {slug} course_date=YYYY-MM-DD`.",
         )
-    imported = import_attendance(path, info.days, day=_parse_day(day), console=app.terminal.err)
+    imported = import_attendance(
+        path,
+        info.days,
+        day=_parse_day(day),
+        date_order=date_order.upper() if date_order else None,
+        default_order=app.workspace().settings.date_order,
+        console=app.terminal.err,
+    )
     report_problems(app, imported.problems)
     if imported.problems and not skip_invalid:
         raise problems_error(str(path), imported.problems, len(imported.marks), "rows")
+    if imported.date_order is not None:
+        app.terminal.info(f"{path.name}: {imported.date_order}.")
     if not imported.days:
         raise OnboardError(
             f"{path}: no attendance is marked in it (every Present column is blank); nothing was stored.",

@@ -3,7 +3,9 @@
 A :class:`Mark` is one row of such a file before it is matched to anybody.
 The rules of reading the file live here: which day a meeting report (Zoom's
 or Teams' attendance list) is for, when a blank Present cell is an absence,
-where our sheet's rows end (the :data:`FOOT_MARK` row). Matching the marks
+where our sheet's rows end (the :data:`FOOT_MARK` row), which order a
+report's dates like 03/04/2026 are in (:func:`settle_date_order`: the file
+settles it, or the coordinator does; never a guess). Matching the marks
 to the roster is :mod:`onboard.delivery.matching`, merging them into the record
 :mod:`onboard.delivery.attendance`.
 
@@ -33,7 +35,7 @@ from onboard.delivery.cells import (
     text_value,
     yes_no_value,
 )
-from onboard.delivery.headers import HeaderMap, find_header, headers_seen
+from onboard.delivery.headers import HeaderMap, find_header, headers_seen, normalise_header
 from onboard.errors import OnboardError
 
 FOOT_MARK = "Totals"  # the first cell of the row under the people in our sheet: the rows end there
@@ -60,6 +62,8 @@ class AttendanceImport:
     report: bool
     problems: list[Problem] = field(default_factory=list)
     header: HeaderMap | None = None
+    platform: str = ""  # 'Zoom' or 'Teams' when the report's headers say so
+    date_order: DateOrder | None = None  # how the report's dates were read; None: no dates needed it
 
 
 def _attendance_header_score(header: HeaderMap) -> int:
@@ -77,6 +81,8 @@ def parse_attendance(
     course: Sequence[date],
     *,
     day: date | None = None,
+    date_order: str | None = None,
+    default_order: str | None = None,
 ) -> AttendanceImport:
     """Read an attendance file: one of our sheets (Present per day) or a meeting report.
 
@@ -84,6 +90,11 @@ def parse_attendance(
     marks everyone listed present on one day: ``day``, else the day its join
     times say, else the course's only day. In a sheet, a day column with any
     mark in it counts a blank as absent; a day column left blank records nothing.
+
+    A report's join times are read in the day/month order
+    :func:`settle_date_order` settles from the file, ``date_order`` (the
+    --date-order option), the platform's known format or ``default_order``
+    (the workspace setting).
     """
     header, buffered, rest = find_header(iter(rows), _attendance_header_score, days=course)
     if header is None or not ("email" in header.columns or header.has_name):
@@ -98,7 +109,13 @@ def parse_attendance(
         if (mark := reader.mark(number, values))
     ]
     report = not header.present
+    platform = platform_of(header)
+    order = None
     if report:
+        texts = [(mark.row, text) for mark, text in reader.join_texts]
+        order = settle_date_order(texts, source, given=date_order, platform=platform, setting=default_order)
+        for mark, text in reader.join_texts:
+            mark.joined = parse_timestamp(text, order.order if order else None)
         seen = Counter(m.joined.date() for m in marks if m.joined)
         days: tuple[date, ...] = (_report_day(seen, source, course, day),)
         for mark in marks:
@@ -108,7 +125,7 @@ def parse_attendance(
         days = tuple(d for _, d in reader.present if d in marked)
         for mark in marks:  # on a marked day a blank is an absence; an unmarked day records nothing
             mark.present = {d: bool(v) for d, v in mark.present.items() if d in marked}
-    return AttendanceImport(marks, days, report, reader.problems, header)
+    return AttendanceImport(marks, days, report, reader.problems, header, platform, order)
 
 
 def _present_columns(
@@ -143,6 +160,7 @@ class _MarkReader:
         self.present = present
         self.report = not header.present
         self.problems: list[Problem] = []
+        self.join_texts: list[tuple[Mark, object]] = []  # read once the date order is settled
         cols = header.columns
         parsers = {"minutes_late": _minutes, "notes": _notes, "lxp_registered": yes_no_value}
         self._extras = [(name, cols[name], parse) for name, parse in parsers.items() if name in cols]
@@ -188,8 +206,8 @@ class _MarkReader:
             return None
         mark = Mark(number, email, name, {})
         before = len(self.problems)
-        if self.report:
-            mark.joined = parse_timestamp(cell_at(values, cols.get("join_time")))
+        if self.report and (joined := cell_at(values, cols.get("join_time"))) is not None:
+            self.join_texts.append((mark, joined))
         for index, when in self.present:
             try:
                 mark.present[when] = yes_no_value(cell_at(values, index))
@@ -250,31 +268,159 @@ def _report_day(seen: Counter[date], source: str, course: Sequence[date], day: d
     )
 
 
-_JOIN_FORMATS = (
-    "%m/%d/%Y %I:%M:%S %p",
-    "%m/%d/%Y %I:%M %p",
-    "%m/%d/%Y %H:%M:%S",
-    "%m/%d/%Y %H:%M",
-    "%m/%d/%y, %I:%M:%S %p",
-    "%m/%d/%y %I:%M:%S %p",
-    "%m/%d/%y, %H:%M:%S",
-    "%Y-%m-%d %H:%M:%S",
-    "%Y-%m-%dT%H:%M:%S",
-    "%Y-%m-%d %H:%M",
-    "%d/%m/%Y %H:%M:%S",
+# ---------------------------------------------------------------- dates in meeting reports
+
+DATE_ORDERS = ("DMY", "MDY")
+KNOWN_ORDERS = {"Zoom": "MDY"}  # Zoom's participants report writes MM/DD/YYYY whatever the account
+_PLATFORMS = (  # a header only one platform's report has (normalised)
+    ("Zoom", ("nameoriginalname", "durationminutes")),
+    ("Teams", ("firstjoin", "lastleave", "participantidupn", "inmeetingduration")),
+)
+_SLASHED = re.compile(r"^\s*(\d{1,2})[/.-](\d{1,2})[/.-](\d{2}|\d{4})(?!\d)")
+_STAMP = re.compile(
+    r"^(\d{1,4})[/.-](\d{1,2})[/.-](\d{1,4})(?:[,\s]+|T)?"
+    r"(?:(\d{1,2}):(\d{2})(?::(\d{2}))?(?:[.,]\d+)?\s*([ap])?\.?\s*m?\.?)?$",
+    re.IGNORECASE,
 )
 
 
-def parse_timestamp(value: object) -> datetime | None:
-    """A join time from a meeting report, in the formats Zoom and Teams write; None if unknown."""
+@dataclass(frozen=True)
+class DateOrder:
+    """The order a report's dates are read in ('DMY' or 'MDY') and what settled it, as the output says it."""
+
+    order: str
+    because: str
+
+    def __str__(self) -> str:
+        first = "day" if self.order == "DMY" else "month"
+        return f"dates read {first} first ({self.order}): {self.because}"
+
+
+def platform_of(header: HeaderMap | None) -> str:
+    """'Zoom' or 'Teams' when a report's column headers say so, else ''."""
+    if header is None:
+        return ""
+    names = {normalise_header(h) for h in header.headers}
+    for platform, marks in _PLATFORMS:
+        if names.intersection(marks):
+            return platform
+    return ""
+
+
+def settle_date_order(
+    texts: Iterable[tuple[int, object]],
+    source: str,
+    *,
+    given: str | None = None,
+    platform: str = "",
+    setting: str | None = None,
+) -> DateOrder | None:
+    """The day/month order of a report's dates, from the file first; None when none is ambiguous.
+
+    A number above 12 in the first or second place settles it, and the
+    dates must agree; ``given`` (--date-order) must agree with them too.
+    When every date could be read either way (03/04/2026): ``given``, then
+    the platform's known format (:data:`KNOWN_ORDERS`), then ``setting``
+    (``[attendance] date_order``); with none of them it stops with an error
+    naming the option. Year-first dates and the same day and month
+    (03/03/2026) are never ambiguous.
+    """
+    day_first: tuple[int, str] | None = None
+    month_first: tuple[int, str] | None = None
+    ambiguous: tuple[int, str] | None = None
+    for row, value in texts:
+        if not isinstance(value, str) or not (match := _SLASHED.match(value)):
+            continue
+        first, second = int(match[1]), int(match[2])
+        text = clean(value)
+        if first > 12 and second <= 12:
+            day_first = day_first or (row, text)
+        elif second > 12 and first <= 12:
+            month_first = month_first or (row, text)
+        elif first != second and ambiguous is None:
+            ambiguous = (row, text)
+    if day_first and month_first:
+        raise OnboardError(
+            f"{source}: its dates are written both day first ({day_first[1]}, row {day_first[0]}) "
+            f"and month first ({month_first[1]}, row {month_first[0]}).",
+            "Export the report again; onboard reads one order per file.",
+        )
+    settled = day_first or month_first
+    if settled:
+        order = "DMY" if day_first else "MDY"
+        if given and given != order:
+            raise OnboardError(
+                f"{source}: --date-order {given} does not fit {settled[1]} (row {settled[0]}), "
+                f"which can only be {order}.",
+                f"Leave --date-order out (the file settles it), or pass --date-order {order}.",
+            )
+        return DateOrder(order, f"{settled[1]} in row {settled[0]} can only be read that way")
+    if ambiguous is None:
+        return None
+    if given:
+        return DateOrder(given, "as --date-order says")
+    if platform in KNOWN_ORDERS:
+        return DateOrder(KNOWN_ORDERS[platform], f"as {platform} writes them")
+    if setting:
+        return DateOrder(setting, "as the workspace's [attendance] date_order says")
+    row, text = ambiguous
+    return _unsettled(source, row, text)
+
+
+def _unsettled(source: str, row: int, text: str) -> DateOrder:
+    match = _SLASHED.match(text)
+    assert match is not None
+    first, second, year = int(match[1]), int(match[2]), int(match[3]) % 100 + 2000
+    as_dmy, as_mdy = _spelled(year, second, first), _spelled(year, first, second)
+    raise OnboardError(
+        f"{source}: its dates, like {text} (row {row}), may be day first ({as_dmy}) or month first "
+        f"({as_mdy}), and nothing in the file settles it.",
+        "Pass --date-order DMY or --date-order MDY, or set date_order under [attendance] in onboard.toml.",
+    )
+
+
+def _spelled(year: int, month: int, day: int) -> str:
+    """'3 April 2026'; '?' for a day the month does not have."""
+    try:
+        when = date(year, month, day)
+    except ValueError:
+        return "?"
+    return f"{when.day} {when:%B %Y}"
+
+
+def parse_timestamp(value: object, order: str | None = None) -> datetime | None:
+    """A join time from a meeting report, with its date read in ``order``; None if it is not one.
+
+    Zoom writes ``04/03/2026 09:05:00 AM``, Teams ``03/04/2026, 09:01:42`` (or
+    ``4/3/2026, 9:01:42 AM``), either may write ISO ``2026-04-03 09:05:00``.
+    Without ``order`` a date that could be read both ways is None.
+    """
     if isinstance(value, datetime):
         return value.replace(tzinfo=None)
     if not isinstance(value, str):
         return None
-    text = clean(value).replace("\u202f", " ")
-    for fmt in _JOIN_FORMATS:
-        try:
-            return datetime.strptime(text, fmt)
-        except ValueError:
-            continue
-    return None
+    match = _STAMP.match(clean(value.replace("\u202f", " ")))
+    if not match:
+        return None
+    a, b, c = match[1], int(match[2]), match[3]
+    if len(a) == 4:
+        year, month, day = int(a), b, int(c)
+    elif len(c) in (2, 4):
+        first, year = int(a), int(c) + (2000 if len(c) == 2 else 0)
+        if first > 12 or (order == "DMY" and b <= 12):
+            day, month = first, b
+        elif b > 12 or order == "MDY" or first == b:
+            month, day = first, b
+        else:
+            return None
+    else:
+        return None
+    hour, minute, second = int(match[4] or 0), int(match[5] or 0), int(match[6] or 0)
+    if match[7]:
+        if not 1 <= hour <= 12:
+            return None
+        hour = hour % 12 + (12 if match[7].lower() == "p" else 0)
+    try:
+        return datetime(year, month, day, hour, minute, second)
+    except ValueError:
+        return None

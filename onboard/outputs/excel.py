@@ -408,11 +408,24 @@ def import_roster(path: Path, console: Any = None) -> RosterImport:
 
 
 def import_attendance(
-    path: Path, days: Sequence[date], *, day: date | None = None, console: Any = None
+    path: Path,
+    days: Sequence[date],
+    *,
+    day: date | None = None,
+    date_order: str | None = None,
+    default_order: str | None = None,
+    console: Any = None,
 ) -> AttendanceImport:
-    """Read a filled-in attendance sheet (ours or anyone's) or a meeting attendance report (its first sheet)."""
+    """Read a filled-in attendance sheet (ours or anyone's) or a meeting attendance report (its first sheet).
+
+    ``date_order`` (--date-order) and ``default_order`` (the workspace's
+    setting) say how a report's dates like 03/04/2026 read when the file
+    does not settle it (:func:`onboard.delivery.marks.settle_date_order`).
+    """
     with open_tables(Path(path), console, "Reading attendance") as tables:
-        return parse_attendance(tables[0][1](), str(path), days, day=day)
+        return parse_attendance(
+            tables[0][1](), str(path), days, day=day, date_order=date_order, default_order=default_order
+        )
 
 
 def import_evaluations(path: Path, console: Any = None) -> EvalImport:

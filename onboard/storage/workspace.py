@@ -49,6 +49,12 @@ name = "{user}"
 # [calendar]
 # timezone = "America/New_York"
 
+# How a meeting report's dates like 03/04/2026 read when nothing in the file
+# settles it: "DMY" (3 April, as a UK or European tenant exports them) or
+# "MDY" (4 March, as a US one does). `--date-order` overrides it for one import.
+# [attendance]
+# date_order = "DMY"
+
 # Share the workspace through git: commit every change ("acme: done pre-call").
 # [git]
 # commit = true
@@ -112,6 +118,7 @@ class Settings:
     git_commit: bool = False
     emails: Mapping[str, Any] = field(default_factory=dict)
     timezone: str | None = None
+    date_order: str | None = None
     raw: Mapping[str, Any] = field(default_factory=dict)
 
     def matches(self, text: str) -> tuple[TeamMember, ...]:
@@ -225,6 +232,7 @@ def parse_settings(data: Mapping[str, Any], path: Path) -> Settings:
         problems.append("[git] commit must be true or false")
         git = {}
     timezone = _timezone(data.get("calendar", {}), problems)
+    date_order = _date_order(data.get("attendance", {}), problems)
     emails = parse_email_settings(data.get("emails", {}), problems)
     if problems:
         raise OnboardError(f"{path}: " + "; ".join(problems) + ".", "Fix the file and run again.")
@@ -237,6 +245,7 @@ def parse_settings(data: Mapping[str, Any], path: Path) -> Settings:
         git_commit=bool(git.get("commit", False)),
         emails=emails,
         timezone=timezone,
+        date_order=date_order,
         raw=data,
     )
 
@@ -250,6 +259,20 @@ def _timezone(calendar: Any, problems: list[str]) -> str | None:
     if name is None or (isinstance(name, str) and _is_zone(name)):
         return name
     problems.append(f'[calendar] timezone = {name!r} is not a time zone name like "America/New_York"')
+    return None
+
+
+def _date_order(attendance: Any, problems: list[str]) -> str | None:
+    """[attendance] date_order: how a meeting report's 03/04/2026 reads when the file does not say."""
+    if not isinstance(attendance, dict):
+        problems.append("[attendance] must be a table")
+        return None
+    order = attendance.get("date_order")
+    if order is None:
+        return None
+    if isinstance(order, str) and order.strip().upper() in ("DMY", "MDY"):
+        return order.strip().upper()
+    problems.append(f'[attendance] date_order = {order!r} must be "DMY" (day first) or "MDY" (month first)')
     return None
 
 
