@@ -212,8 +212,13 @@ def record(
     unset: tuple[str, ...] = (),
     step: str | None = None,
     target: int | None = None,
+    records: Mapping[str, str] | None = None,
 ) -> ClientState:
-    """Apply a change and append it to the history with what it replaced."""
+    """Apply a change and append it to the history with what it replaced.
+
+    ``records`` names the delivery records an import changed (see
+    :class:`~onboard.core.state.Event`); such an event may set nothing.
+    """
     set_ = dict(set_ or {})
     before = {p: state.get(p) for p in (*set_, *unset) if state.get(p) is not None}
     revision = set_.get("meta.playbook_revision", state.playbook_revision)
@@ -229,6 +234,7 @@ def record(
         step=step,
         target=target,
         clock=next_clock(state.history),
+        records=dict(records or {}),
     )
     event = replace(event, id=event_id(event, state.history[-1].id if state.history else ""))
     sections = apply_changes(state.sections, set_, tuple(unset))
@@ -541,7 +547,11 @@ def effective_events(state: ClientState) -> list[Event]:
 
 
 def undo(state: ClientState, *, now: datetime, by: str) -> tuple[ClientState, Event]:
-    """Revert the most recent change that still stands; returns the new state and what was undone."""
+    """Revert the most recent change that still stands; returns the new state and what was undone.
+
+    An import's undo names the same records; taking the import out of them
+    is the caller's (the files are not the core's).
+    """
     candidates = [e for e in effective_events(state) if e.action != "created"]
     if not candidates:
         raise OnboardError(f"Nothing to undo for {state.name}.")
@@ -558,6 +568,7 @@ def undo(state: ClientState, *, now: datetime, by: str) -> tuple[ClientState, Ev
         unset=unset,
         step=target.step,
         target=target.seq,
+        records=target.records,
     )
     return new_state, target
 

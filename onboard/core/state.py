@@ -4,7 +4,9 @@ The state is a few *sections* of plain values (``facts``, ``roles``,
 ``steps``, ``gates``, ``due``) plus an append-only history. Every change is
 an :class:`Event` that says which ``section.key`` paths it set or removed and
 what they held before, so any change can be undone exactly and the whole
-state can be rebuilt by replaying its history.
+state can be rebuilt by replaying its history. An import of a delivery's
+records (roster, attendance, evaluations) is an event too: its ``records``
+name the file and what undoing it takes back (the delivery keeps the files).
 
 This module converts between the dataclasses and the TOML document of
 ``client.toml`` and checks a hand-edited file thoroughly, naming the file
@@ -59,6 +61,7 @@ class Event:
     target: int | None = None
     id: str = ""
     clock: int = 0
+    records: Mapping[str, str] = field(default_factory=dict)
 
     def paths(self) -> tuple[str, ...]:
         return (*self.set, *self.unset)
@@ -87,6 +90,8 @@ def event_id(event: Event, parent: str = "") -> str:
         event.step,
         event.target,
     ]
+    if event.records:
+        content.append(dict(event.records))
     text = json.dumps(content, sort_keys=True, default=str, ensure_ascii=False)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
 
@@ -201,6 +206,8 @@ def event_to_dict(event: Event) -> dict[str, Any]:
         data["set"] = _plain(dict(event.set))
     if event.before:
         data["before"] = _plain(dict(event.before))
+    if event.records:
+        data["records"] = dict(event.records)
     return data
 
 
@@ -328,6 +335,10 @@ def _read_event(reader: _Reader, index: int, raw: Any) -> Event | None:
     if not isinstance(ident, str):
         reader.fail(f"{where}.id", f"must be text, not {ident!r}")
         return None
+    records = raw.get("records", {})
+    if not isinstance(records, dict) or not all(isinstance(v, str) for v in records.values()):
+        reader.fail(f"{where}.records", f"must be a table of text values, not {records!r}")
+        return None
     event = Event(
         id=ident,
         seq=seq,
@@ -341,6 +352,7 @@ def _read_event(reader: _Reader, index: int, raw: Any) -> Event | None:
         step=raw.get("step") if isinstance(raw.get("step"), str) else None,
         target=target if isinstance(target, int) else None,
         clock=clock,
+        records=records,
     )
     return event if ident else replace(event, id=event_id(event))
 
