@@ -11,6 +11,7 @@ them, so that loading this module costs nothing.
 from __future__ import annotations
 
 import itertools
+from collections.abc import Mapping
 from datetime import date
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -27,6 +28,7 @@ if TYPE_CHECKING:
     from onboard.emails.message import RenderedEmail as Rendered
     from onboard.emails.recipients import Recipient
     from onboard.storage.store import Store
+    from onboard.storage.workspace import Settings
     from onboard.ui.answers import Answers
     from onboard.ui.prompt import Prompter
 
@@ -103,6 +105,7 @@ def finish_step(
     from onboard.ui.answers import answers_for_step
 
     store, slug, state, playbook = client
+    state = ask_needed_holders(app, client, step, answers, prompter, emails=emails)
     answers = answers.with_defaults(
         derived_facts(store.folder(slug)), "the client's attendance and evaluation files"
     )
@@ -110,6 +113,7 @@ def finish_step(
     values = answers_for_step(
         playbook, step, state, answers, prompter, settings.team, today=app.today(), force=force
     )
+    typed = {k.removeprefix("role."): v for k, v in values.items() if k.startswith("role.")}
     values = {k: settings.holder(v) if k.startswith("role.") else v for k, v in values.items()}
     with store.transaction(slug) as tx:
         new_state = complete_step(
@@ -125,6 +129,8 @@ def finish_step(
         )
         tx.commit(new_state)
     app.terminal.success(f"{state.name}: done {step.id} – {step.title}")
+    for role, value in typed.items():
+        warn_guessed_holder(app, slug, role, value)
     announce_names(app, playbook, new_state, step)
     return new_state, announce_emails(app, playbook, new_state, step) if emails else []
 
@@ -134,13 +140,184 @@ def announce_names(app: App, playbook: Playbook, state: ClientState, step: Step)
     from onboard.core.engine import convention_values
     from onboard.core.naming import apply_convention
 
+    settings = app.workspace().settings
     for kind in step.names:
         try:
             name = apply_convention(playbook.naming[kind], convention_values(state))
         except OnboardError as exc:
             app.terminal.warn(f"{kind} file name: {exc.message}")
+            for role in _roles_named(playbook.naming[kind]):
+                if not (state.roles.get(role) or {}).get("name"):
+                    app.terminal.warn(unheld_role(settings, state.slug, role))
             continue
         app.terminal.line(f"  {kind} file name: {name}")
+
+
+def _roles_named(pattern: str) -> list[str]:
+    """The roles whose details (``roles.FAC.initials``) a naming convention cannot do without."""
+    from onboard.core.naming import required_fields
+
+    roles = []
+    for value in required_fields(pattern):
+        head, _, rest = value.partition(".")
+        role = rest.partition(".")[0]
+        if head == "roles" and role and role not in roles:
+            roles.append(role)
+    return roles
+
+
+def unheld_role(settings: Settings, slug: str, role: str) -> str:
+    """That nobody holds ``role`` yet, and the `onboard assign` that records who does.
+
+    The example is the team's first member with the role, when there is one.
+    """
+    from onboard.core.waiting import command
+
+    members = [m.name for m in settings.team if role in m.roles]
+    if members:
+        example = command("onboard", "assign", slug, role, members[0])
+        return f"Nobody holds {role} yet; record who does, like `{example}` ({role} on the team: {', '.join(members)})."
+    example = command("onboard", "assign", slug, role, "Full Name")
+    return f"Nobody holds {role} yet; record who does: `{example} --initials XX --email name@example.com`."
+
+
+def guessed_holder(settings: Settings, slug: str, role: str, value: object) -> str | None:
+    """Why a role holder's initials are a guess, and the command that corrects them (None: they are not).
+
+    They are a guess when the name is not the team's (unknown, or more than
+    one member could be meant) and no initials were given with it: "Jane"
+    alone would otherwise end every file name in "-J" without a word.
+    """
+    from onboard.core.engine import role_holder
+    from onboard.core.waiting import command
+
+    if isinstance(value, Mapping):
+        if value.get("initials"):
+            return None
+        name = str(value.get("name") or "")
+    elif isinstance(value, str):
+        name = value
+    else:
+        return None
+    found = settings.matches(name)
+    if len(found) == 1 or not name.strip():
+        return None
+    held = role_holder(value)
+    fix = f"{command('onboard', 'assign', slug, role, str(held['name']))} --initials XX --email name@example.com"
+    if found:
+        names = " or ".join(m.name for m in found)
+        return (
+            f"{name!r} could be {names} on the team list, so {role} keeps the name as typed and the "
+            f"initials {held['initials']!r} are a guess.\n"
+            f"Name one in full (`{command('onboard', 'assign', slug, role, found[0].name)}`), or correct them: `{fix}`."
+        )
+    return (
+        f"{name!r} is not on the team list ([[team]] in onboard.toml), so {role}'s initials "
+        f"{held['initials']!r} are a guess{'' if held.get('email') else ' and there is no email'}.\n"
+        f"If that is wrong: `{fix}`."
+    )
+
+
+def warn_guessed_holder(app: App, slug: str, role: str, value: object) -> None:
+    """Warn when a role holder's initials had to be guessed (see :func:`guessed_holder`)."""
+    message = guessed_holder(app.workspace().settings, slug, role, value)
+    if message:
+        for line in message.splitlines():
+            app.terminal.warn(line)
+
+
+def needed_roles(
+    app: App, playbook: Playbook, state: ClientState, step: Step, *, emails: bool = True
+) -> dict[str, list[str]]:
+    """The roles the step's emails (``emails``) and file names need that nobody holds yet, with what needs each.
+
+    An email needs the role it is from, to, copied or blind-copied to, and
+    the roles whose holder its text names; a file name the roles whose
+    initials it carries. The roles the step assigns are left to its own question.
+    """
+
+    def unheld(role: str) -> bool:
+        return (
+            role in playbook.roles
+            and role not in step.assigns
+            and not (state.roles.get(role) or {}).get("name")
+        )
+
+    needed: dict[str, list[str]] = {}
+
+    def need(role: str, why: str) -> None:
+        if unheld(role) and why not in needed.setdefault(role, []):
+            needed[role].append(why)
+
+    if emails and step.emails:
+        templates = emails_for(app)
+        folder = app.store().folder(state.slug)
+        for name in step.emails:
+            try:
+                spec = templates.spec(playbook, name)
+                keys = templates.missing(playbook, state, name, app.today(), app.holidays(), folder)
+            except OnboardError:
+                continue
+            for ref in (spec.sender, *spec.to, *spec.cc, *spec.bcc):
+                if ref:
+                    need(ref, f"email {name}")
+            for key in keys:
+                head, _, role = key.partition(".")
+                if head == "roles" and "." not in role:
+                    need(role, f"email {name}")
+    for kind in step.names:
+        for role in _roles_named(playbook.naming.get(kind, "")):
+            need(role, f"the {kind} file name")
+    return {role: whys for role, whys in needed.items() if whys}
+
+
+def ask_needed_holders(
+    app: App, client: ClientContext, step: Step, answers: Answers, prompter: Prompter, *, emails: bool = True
+) -> ClientState:
+    """Record who holds each role the step's emails and file names need (:func:`needed_roles`) first.
+
+    Each comes from the answers (``--set role.FAC=...``, ``[roles]``) or, at a
+    terminal, from the team members with that role as a pick list (free entry
+    last). Without either the role stays unheld, and the email or file name
+    says which `onboard assign` gives it. Returns the client's state after.
+    """
+    from onboard.core.engine import assign_role, role_holder
+    from onboard.ui.answers import ask_holder
+
+    store, slug, state, playbook = client
+    if not prompter.interactive and not any(key.startswith("role.") for key in answers.values):
+        return state
+    settings = app.workspace().settings
+    chosen: dict[str, object] = {}
+    for role, whys in needed_roles(app, playbook, state, step, emails=emails).items():
+        key = f"role.{role}"
+        if answers.has(key):
+            chosen[role] = answers.values[key]
+        elif prompter.interactive:
+            app.terminal.line(f"  {', '.join(whys)} needs the {role}, and nobody holds it yet.", style="dim")
+            question = f"Who is the {role} ({playbook.roles[role].name})?"
+            chosen[role] = ask_holder(prompter, question, role, "", settings.team)
+    if not chosen:
+        return state
+    with store.transaction(slug) as tx:
+        new_state = tx.state
+        for role, value in chosen.items():
+            holder = role_holder(settings.holder(value))
+            new_state = assign_role(
+                playbook,
+                new_state,
+                role,
+                name=str(holder["name"]),
+                initials=holder["initials"],
+                email=holder["email"],
+                now=app.now(),
+                by=app.user(),
+            )
+        tx.commit(new_state)
+    for role, value in chosen.items():
+        app.terminal.success(f"{state.name}: {role} is {new_state.roles[role]['name']}")
+        warn_guessed_holder(app, slug, role, value)
+    return new_state
 
 
 def start_follow_on(app: App, client: ClientContext, target: Playbook, new_slug: str) -> ClientState:
@@ -251,6 +428,11 @@ def announce_emails(
             path, fresh = save_email(folder, rendered, today)
         except MissingValuesError as exc:
             term.warn(f"Email {name} was not written: {', '.join(exc.short)} not set.")
+            for key in exc.short:
+                head, _, role = key.partition(".")
+                if head == "roles" and role in playbook.roles:
+                    settings = app.workspace().settings
+                    term.warn(unheld_role(settings, state.slug, role))
             term.warn(
                 f"Set them (onboard set / onboard assign), then run `onboard email {state.slug} {name}`."
             )

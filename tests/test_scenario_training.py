@@ -255,12 +255,15 @@ def test_interactive_assign_and_gate(run, workspace):
         "provide-dates",
         *sets("client_coordinator", "client_coordinator_email"),
     )
+    # At confirm-next-steps, its emails need the LC and the RL, whom nobody holds: asked before the draft.
     prompter = ScriptedPrompter(
-        ["done", "Jane Doe", "done", "done", "M1", "", "done", True, "done", "2026-02-27", "stop"]
+        ["done", "Jane Doe", "done", "done", "M1", "", "done", True, "done", "2026-02-27"]
+        + ["Sam Rivera", "Omar Haddad", "stop"]
     )
     result = run("next", "acme", prompter=prompter)
     assert result.exit_code == 0, result.output
     doc = state_file(workspace)
     assert doc["roles"]["FAC"]["initials"] == "JD"
+    assert (doc["roles"]["LC"]["name"], doc["roles"]["RL"]["name"]) == ("Sam Rivera", "Omar Haddad")
     assert "signed-contract" in doc["gates"]
     assert doc["steps"]["record-signed-contract"]["status"] == "done"

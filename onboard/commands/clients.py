@@ -34,15 +34,19 @@ def new(
 ) -> None:
     """Start a client: create its folder and ask for the facts the playbook needs first.
 
+    A role holder the playbook's intake names (role.RL) is picked from the
+    team members with that role ([[team]] in onboard.toml), free entry last.
+
     \b
     Example:
       onboard new "Acme Corp" --playbook training-engagement \\
         --set program="Empathy at Work" --set business_unit=General --set delivery_type=Virtual
     """
-    from onboard.core.engine import assign_role, new_client
+    from onboard.core.engine import assign_role, new_client, role_holder
     from onboard.core.naming import is_slug, slugify
     from onboard.core.waiting import command
-    from onboard.ui.answers import check_known_keys, collect, load_answers
+    from onboard.ui.answers import ask_holder, check_known_keys, collect, load_answers
+    from onboard.workflows import warn_guessed_holder
 
     answers = load_answers(answers_file, sets)
     prompter = app.get_prompter(no_input)
@@ -76,28 +80,41 @@ def new(
     run = ["onboard", "new", name, "--playbook", playbook.id]
     if slug != slugify(name):
         run += ["--slug", slug]
+    unheld = [role for role in playbook.intake_roles if not answers.has(f"role.{role}")]
     facts = collect(
-        specs, answers, prompter, {}, f"new client {name!r}", run=run, today=app.today(), force=force
+        specs,
+        answers,
+        prompter,
+        {},
+        f"new client {name!r}",
+        run=run,
+        today=app.today(),
+        force=force,
+        missing_roles=() if prompter.interactive else [f"role.{role}" for role in unheld],
     )
+    settings = app.workspace().settings
+    holders = {key[5:]: value for key, value in answers.values.items() if key.startswith("role.")}
+    for role in unheld:
+        question = f"Who is the {role} ({playbook.roles[role].name})?"
+        holders[role] = ask_holder(prompter, question, role, "", settings.team)
     now = app.now()
     state = new_client(playbook, name=name, slug=slug, facts=facts, now=now, by=app.user())
-    for key, holder in answers.values.items():
-        if key.startswith("role."):
-            role = key[5:]
-            holder = app.workspace().settings.holder(holder)
-            value = holder if isinstance(holder, dict) else {"name": holder}
-            state = assign_role(
-                playbook,
-                state,
-                role,
-                name=str(value.get("name", "")),
-                initials=value.get("initials"),
-                email=value.get("email"),
-                now=now,
-                by=app.user(),
-            )
+    for role, typed in holders.items():
+        holder = role_holder(settings.holder(typed))
+        state = assign_role(
+            playbook,
+            state,
+            role,
+            name=str(holder["name"]),
+            initials=holder["initials"],
+            email=holder["email"],
+            now=now,
+            by=app.user(),
+        )
     path = store.create(state)
     app.terminal.success(f"Started {name} on {playbook.title} ({path})")
+    for role, typed in holders.items():
+        warn_guessed_holder(app, slug, role, typed)
     if playbook.draft:
         app.terminal.warn(
             f"{playbook.id} follows a DRAFT process, not launched as it stands; steps marked "

@@ -9,7 +9,7 @@ import click
 from onboard.cli import App, pass_app
 from onboard.commands import answer_options
 from onboard.errors import OnboardError
-from onboard.workflows import ClientContext, client_context, finish_step
+from onboard.workflows import ClientContext, client_context, finish_step, warn_guessed_holder
 
 if TYPE_CHECKING:
     from onboard.core.playbook import Playbook
@@ -191,6 +191,8 @@ def assign(app: App, client: str, role: str, person: str, initials: str | None, 
             )
         )
     app.terminal.success(f"{state.name}: {role} is {person}")
+    if not initials:
+        warn_guessed_holder(app, slug, role, {"name": person, "email": email})
 
 
 @click.command()

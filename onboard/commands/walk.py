@@ -6,9 +6,11 @@ and never leaves one half-recorded; the next run picks up where this one
 stopped.
 
 A step that sends an email shows it first, as a draft (saved as .txt and
-.eml), after asking the fields the email uses; only then does the walk ask
-whether it was sent and the step is done. The answers typed for the draft
-are saved at once, whatever is answered next.
+.eml), after asking who holds the roles it needs and nobody holds yet (the
+team members with that role, as a pick list) and the fields the email
+uses; only then does the walk ask whether it was sent and the step is
+done. The answers typed for the draft are saved at once, whatever is
+answered next.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from onboard.errors import OnboardError
 from onboard.workflows import (
     ClientContext,
     announce_emails,
+    ask_needed_holders,
     client_context,
     emails_for,
     finish_step,
@@ -200,6 +203,9 @@ def _walk(app, store, slug, playbook, answers, prompter, yes, walk: Walk) -> Non
         action = answers.actions.get(step.id) or ("done" if yes else None)
         drafted: dict[str, Any] | None = None
         if step.emails and (action == "done" or (action is None and prompter.interactive)):
+            state = ask_needed_holders(
+                app, ClientContext(store, slug, state, playbook), step, answers, prompter
+            )
             state, drafted, written = _draft(
                 app, store, slug, playbook, state, step, answers, prompter, keep=action is None
             )

@@ -133,6 +133,8 @@ class Playbook:
     roles: dict[str, Role] = field(default_factory=dict)
     fields: dict[str, Field] = field(default_factory=dict)
     intake: tuple[str, ...] = ()
+    intake_roles: tuple[str, ...] = ()
+    """The roles ``onboard new`` asks who holds: the ``role.X`` entries of the TOML's ``intake``."""
     gates: dict[str, Gate] = field(default_factory=dict)
     naming: dict[str, str] = field(default_factory=dict)
     stages: tuple[Stage, ...] = ()
@@ -245,10 +247,15 @@ def parse_playbook(
     stages = _apply_branches(stages, decisions, check)
     follow_ups = _load_follow_ups(data, check, fields)
 
-    intake = check.texts(data, "intake", "intake")
+    asked_first = check.texts(data, "intake", "intake")
+    intake = tuple(name for name in asked_first if not name.startswith("role."))
+    intake_roles = tuple(name.removeprefix("role.") for name in asked_first if name.startswith("role."))
     for name in intake:
         if name not in fields:
             check.problem("intake", f"unknown field {name!r}")
+    for role in intake_roles:
+        if role not in roles:
+            check.problem("intake", f"unknown role {role!r} in 'role.{role}'")
     _validate_steps(stages, roles, fields, gates, email_templates, check)
     for step in (s for stage in stages for s in stage.steps):
         for name in step.names:
@@ -282,6 +289,7 @@ def parse_playbook(
         roles=roles,
         fields=fields,
         intake=intake,
+        intake_roles=intake_roles,
         gates=gates,
         naming=naming,
         stages=stages,

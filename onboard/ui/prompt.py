@@ -111,7 +111,8 @@ class ScriptedPrompter:
     validator rejects is recorded in :attr:`errors` and the question is
     asked again with the next answer, as it would be for a person. An
     :class:`Interrupt` in the script raises KeyboardInterrupt; running out of
-    answers raises EOFError (end of input).
+    answers raises EOFError (end of input). None takes the question's default
+    (Enter), and :attr:`offered` keeps each pick list as it was shown.
     """
 
     interactive = True
@@ -120,6 +121,8 @@ class ScriptedPrompter:
         self.answers = list(answers)
         self.asked: list[str] = []
         self.errors: list[str] = []
+        self.offered: list[tuple[str, list[tuple[str, str]], str | None]] = []
+        """Each select: its message, its ``(value, label)`` choices and the one pre-selected."""
 
     def _next(self, message: str) -> object:
         self.asked.append(message)
@@ -131,8 +134,11 @@ class ScriptedPrompter:
         return answer
 
     def select(self, message: str, choices: Sequence[tuple[str, str]], default: str | None = None) -> str:
+        self.offered.append((message, list(choices), default))
         answer = self._next(message)
         values = [value for value, _ in choices]
+        if answer is None and default in values:
+            return str(default)
         if answer not in values:
             raise AssertionError(f"scripted answer {answer!r} is not one of {values} for {message!r}")
         return str(answer)
