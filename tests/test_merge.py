@@ -9,6 +9,7 @@ every copy ends identical with no event lost or duplicated.
 
 from __future__ import annotations
 
+import json
 import tomllib
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -344,13 +345,40 @@ def _roster(tmp_path, name, people, at_hour):
     return _records(tmp_path, name, lambda store: save_roster(store, "acme", roster))
 
 
-def _attendance(tmp_path, name, people):
-    from onboard.delivery.attendance import Attendance, Attendee
+D1, D2 = date(2026, 3, 2), date(2026, 3, 3)
+
+
+def _attendance(tmp_path, name, sources):
+    """attendance.jsonl as onboard writes it with these sources, each (id, hour imported, rows);
+    a row is (email, name, {day: present})."""
+    from onboard.delivery.attendance import SHEET, AttendanceRecords, Observation, Source
     from onboard.delivery.datafiles import update_attendance
 
-    days = (date(2026, 3, 2), date(2026, 3, 3))
-    attendance = Attendance(days, [Attendee(*p) for p in people], [])
-    return _records(tmp_path, name, lambda store: update_attendance(store, "acme", lambda _: attendance)[0])
+    records = AttendanceRecords((D1, D2))
+    for ident, hour, rows in sources:
+        days = tuple(sorted({d for _, _, marks in rows for d in marks}))
+        source = Source(ident, SHEET, f"{ident}.xlsx", days, datetime(2026, 3, 3, hour), "x")
+        observations = [Observation(ident, i, e, n, marks) for i, (e, n, marks) in enumerate(rows, 11)]
+        records = records.with_source(source, observations, (D1, D2))
+    return _records(tmp_path, name, lambda store: update_attendance(store, "acme", lambda _: records)[0])
+
+
+def _legacy_attendance(people):
+    """attendance.jsonl as schema 1 stored it: a merged record per person."""
+    fields = ["email", "name", "present", "absent", "minutes_late", "notes", "lxp_registered", "on_roster"]
+    header = {
+        "onboard": "attendance",
+        "schema": 1,
+        "days": [str(D1), str(D2)],
+        "sources": [],
+        "fields": fields,
+    }
+    lines = [json.dumps(header)]
+    for email, name, marks in people:
+        present = [str(d) for d, v in marks.items() if v]
+        absent = [str(d) for d, v in marks.items() if not v]
+        lines.append(json.dumps([email, name, present, absent, None, "", None, bool(email)]))
+    return ("\n".join(lines) + "\n").encode()
 
 
 def _load(tmp_path, name, data):
@@ -362,24 +390,64 @@ def _load(tmp_path, name, data):
     return load_roster(folder) if name == "roster.jsonl" else load_attendance(folder)
 
 
-def test_attendance_merges_person_by_person_and_day_by_day(tmp_path):
+def test_attendance_of_schema_1_merges_person_by_person_and_day_by_day(tmp_path):
     from onboard.storage.records import merge_rows
 
-    d1, d2 = date(2026, 3, 2), date(2026, 3, 3)
-    base = _attendance(tmp_path, "o", [("a@x.com", "Al"), ("b@x.com", "Bea")])
-    ann = _attendance(tmp_path, "a", [("a@x.com", "Al", {d1: True}), ("b@x.com", "Bea", {d1: False})])
-    bob = _attendance(
-        tmp_path,
-        "b",
-        [("a@x.com", "Al", {d2: True}), ("b@x.com", "Bea", {d2: True}), ("", "Walk In", {d2: True})],
+    base = _legacy_attendance([("a@x.com", "Al", {}), ("b@x.com", "Bea", {})])
+    ann = _legacy_attendance([("a@x.com", "Al", {D1: True}), ("b@x.com", "Bea", {D1: False})])
+    bob = _legacy_attendance(
+        [("a@x.com", "Al", {D2: True}), ("b@x.com", "Bea", {D2: True}), ("", "Walk In", {D2: True})]
     )
     data, clashes = merge_rows(base, ann, bob, Path("clients/acme/attendance.jsonl"))
     assert clashes == []
     merged = {p.key: p for p in _load(tmp_path, "attendance.jsonl", data).people}
-    assert merged["a@x.com"].present == {d1: True, d2: True}
-    assert merged["b@x.com"].present == {d1: False, d2: True}
-    assert merged["name:walk in"].present == {d2: True}
+    assert merged["a@x.com"].present == {D1: True, D2: True}
+    assert merged["b@x.com"].present == {D1: False, D2: True}
+    assert merged["name:walk in"].present == {D1: False, D2: True}
     assert merge_rows(base, bob, ann, Path("attendance.jsonl"))[1] == []
+
+
+AL, BEA, WALK = ("a@x.com", "Al"), ("b@x.com", "Bea"), ("", "Walk In")
+
+
+def test_attendance_sources_imported_on_two_machines_all_stand_alike_whoever_merges(tmp_path):
+    from onboard.storage.records import merge_rows
+
+    sheet = ("sheet", 9, [(*AL, {D1: True}), (*BEA, {D1: False})])
+    zoom = ("zoom", 10, [(*AL, {D2: True}), (*WALK, {D2: True})])
+    teams = ("teams", 11, [(*BEA, {D2: True})])
+    base = _attendance(tmp_path, "o", [sheet])
+    ann = _attendance(tmp_path, "a", [sheet, zoom])
+    bob = _attendance(tmp_path, "b", [sheet, teams])
+    path = Path("clients/acme/attendance.jsonl")
+    data, clashes = merge_rows(base, ann, bob, path)
+    assert clashes == []
+    assert merge_rows(base, bob, ann, path)[0] == data, "the same bytes whichever side merges"
+    header = json.loads(data.splitlines()[0])
+    assert [s["id"] for s in header["sources"]] == ["sheet", "zoom", "teams"]
+    both = _attendance(tmp_path, "c", [sheet, zoom, teams])
+    assert data == both, "as if one machine had imported all three"
+    merged = {p.key: p.present for p in _load(tmp_path, "attendance.jsonl", data).people}
+    assert merged == {
+        "a@x.com": {D1: True, D2: True},
+        "b@x.com": {D1: False, D2: True},
+        "name:walk in": {D1: False, D2: True},
+    }
+
+
+def test_an_attendance_import_undone_on_one_machine_stays_out_after_the_merge(tmp_path):
+    from onboard.storage.records import merge_rows
+
+    sheet = ("sheet", 9, [(*AL, {D1: True})])
+    zoom = ("zoom", 10, [(*BEA, {D1: True})])
+    teams = ("teams", 11, [(*AL, {D2: True})])
+    base = _attendance(tmp_path, "o", [sheet, zoom])
+    undone = _attendance(tmp_path, "a", [sheet])
+    added = _attendance(tmp_path, "b", [sheet, zoom, teams])
+    data, clashes = merge_rows(base, undone, added, Path("clients/acme/attendance.jsonl"))
+    assert clashes == [] and data == _attendance(tmp_path, "c", [sheet, teams])
+    twice = _attendance(tmp_path, "d", [sheet, teams])
+    assert merge_rows(base, twice, added, Path("attendance.jsonl"))[0] == data, "an import made on both"
 
 
 def test_a_roster_merges_by_email_and_the_later_import_wins_a_clash(tmp_path):

@@ -318,40 +318,41 @@ def test_the_pick_list_offers_only_that_roles_members_preselects_one_and_ends_wi
     assert ask_holder(prompter, "Who?", "FAC", "Omar Ali", team) == "Omar Ali"
 
 
-def test_attendance_marked_on_two_clones_merges_day_by_day_through_git(team):
-    from datetime import date
+def test_attendance_imported_on_two_clones_merges_source_by_source_and_undoes_through_git(team):
+    from pathlib import Path
 
-    from onboard.delivery.attendance import Attendance, Attendee
-    from onboard.delivery.datafiles import load_attendance, update_attendance
-    from onboard.storage.store import Store
+    from onboard.delivery.datafiles import load_attendance
 
-    d1, d2 = date(2026, 3, 2), date(2026, 3, 3)
-
-    def mark(member, day):
-        def change(current):
-            people = current.people if current else [Attendee("a@x.com", "Al"), Attendee("b@x.com", "Bea")]
-            for person in people:
-                if day:
-                    person.present[day] = person.email == "a@x.com"
-            return Attendance((d1, d2), people, [])
-
-        update_attendance(Store(member.root / "clients"), "acme-corp", change)
-
+    fixtures = Path(__file__).parent / "fixtures"
     ann = team.founder("Ann", "Acme Corp")
-    mark(ann, None)
+    ann.ok("set", "acme-corp", "course_date=2026-04-03", "course_time=09:00-12:00")
+    ann.ok("assign", "acme-corp", "FAC", "Dana Whitfield", "--email", "dana.whitfield@iw.example")
+    ann.ok("roster", "acme-corp", "--import", str(fixtures / "roster-values.csv"))
     ann.ok("sync")
     bob = team.joiner("Bob")
-    mark(ann, d1)
+    ann.ok("roster", "acme-corp", "--attendance", str(fixtures / "attendance-facilitator-fabrikam.xlsx"))
+    zoom = fixtures / "attendance-zoom-fabrikam.csv"
+    bob.ok("roster", "acme-corp", "--attendance", str(zoom), now="2026-03-01T10:00")
     ann.ok("sync")
-    mark(bob, d2)
     bob.ok("sync")
     ann.ok("sync")
-    for member in (ann, bob):
-        people = {p.email: p.present for p in load_attendance(member.root / "clients" / "acme-corp").people}
-        assert people == {"a@x.com": {d1: True, d2: True}, "b@x.com": {d1: False, d2: False}}
-    assert (ann.root / "clients/acme-corp/attendance.jsonl").read_bytes() == (
-        bob.root / "clients/acme-corp/attendance.jsonl"
-    ).read_bytes()
+    folders = [member.root / "clients" / "acme-corp" for member in (ann, bob)]
+    assert (folders[0] / "attendance.jsonl").read_bytes() == (folders[1] / "attendance.jsonl").read_bytes()
+    for folder in folders:
+        attendance = load_attendance(folder)
+        assert [s.kind for s in attendance.sources] == ["sheet", "report"]
+        assert [d.name for d in attendance.disagreements] == ["Pieter van der Berg"]
+        assert sum(p.attended for p in attendance.people) == 5
+    log = ann.ok("log", "acme-corp").output
+    assert "attendance from attendance sheet" in log and "attendance from Zoom report" in log
+
+    undone = bob.ok("undo", "acme-corp", now="2026-03-01T11:00").output  # the latest change: Bob's import
+    assert "attendance from Zoom report" in undone and "removed its attendance source" in undone
+    bob.ok("sync")
+    ann.ok("sync")
+    attendance = load_attendance(folders[0])
+    assert [s.kind for s in attendance.sources] == ["sheet"] and not attendance.disagreements
+    assert (folders[0] / "attendance.jsonl").read_bytes() == (folders[1] / "attendance.jsonl").read_bytes()
 
 
 def test_resolve_with_a_value_of_ones_own_and_with_nothing_to_settle(run, workspace, training):

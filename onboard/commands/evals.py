@@ -34,7 +34,7 @@ def eval_(app: App, client: str, import_file: str | None, skip_invalid: bool, as
       onboard eval acme --json
     """
     from onboard.delivery.cells import problems_error
-    from onboard.delivery.datafiles import load_evaluations, save_evaluations
+    from onboard.delivery.datafiles import load_evaluations
     from onboard.delivery.evaluations import summarise
     from onboard.delivery.facts import participants
 
@@ -54,7 +54,7 @@ def eval_(app: App, client: str, import_file: str | None, skip_invalid: bool, as
             raise OnboardError(f"{path}: no responses in it; nothing was stored.")
         evaluations.imported_at = app.now()
         evaluations.imported_by = app.user()
-        saved = save_evaluations(store, slug, evaluations)
+        saved = _store(app, store, slug, path, evaluations)
         if result.ignored:
             app.terminal.info("Columns not used: " + ", ".join(result.ignored))
         app.terminal.success(f"Imported {len(evaluations.responses)} responses from {path.name} into {saved}")
@@ -110,3 +110,27 @@ def eval_(app: App, client: str, import_file: str | None, skip_invalid: bool, as
     if summary.comments:
         term.line(f"{len(summary.comments)} comment(s); see them with `onboard export {slug} eval`.")
     term.hint(f"onboard export {slug} eval")
+
+
+def _store(app: App, store, slug: str, path: Path, evaluations) -> Path:
+    """Store the responses and record the import in the client's history (so `undo` takes it back)."""
+    from onboard.core.engine import record
+    from onboard.delivery.datafiles import EVALS_FILE, load_evaluations, store_evaluations
+
+    with store.transaction(slug) as tx:
+        folder = store.folder(slug)
+        before = load_evaluations(folder)
+        change = store_evaluations(folder, evaluations)
+        was = f" (replacing {len(before.responses)})" if before is not None else ""
+        summary = f"evaluations from {path.name}: {len(evaluations.responses)} responses{was}"
+        tx.commit(
+            record(
+                tx.state,
+                action="import",
+                summary=summary,
+                now=app.now(),
+                by=app.user(),
+                records=change.as_event(),
+            )
+        )
+    return folder / EVALS_FILE

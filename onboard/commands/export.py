@@ -39,6 +39,7 @@ def export(app: App, client: str, kind: str, output: str | None, force: bool) ->
       onboard export acme eval -o ~/Desktop
     """
     from onboard.core.engine import convention_values
+    from onboard.delivery.attendance import roll
     from onboard.delivery.datafiles import load_attendance, load_evaluations, load_roster
     from onboard.delivery.evaluations import summarise
     from onboard.delivery.facts import delivery_info, export_stem, participants
@@ -69,16 +70,17 @@ def export(app: App, client: str, kind: str, output: str | None, force: bool) ->
                 f"No roster for {state.name} yet.",
                 f'Import it with `onboard roster {slug} --import "ROSTER.xlsx"`.',
             )
+        attendance = load_attendance(folder, roster)
+        people = roll(roster, attendance)  # the walk-ins too, as counted and sent
         if kind == "roster":
 
             def write(path):
-                write_roster(path, roster, console=console)
+                write_roster(path, people, console=console)
 
         else:
-            attendance = load_attendance(folder)
 
             def write(path):
-                write_attendance(path, roster, info, attendance, console=console)
+                write_attendance(path, people, info, attendance, console=console)
 
     else:
         evaluations = load_evaluations(folder)

@@ -96,8 +96,9 @@ def roster(
 
 
 def _import_roster(app: App, store, slug: str, path: Path, skip_invalid: bool) -> None:
+    from onboard.core.engine import record
     from onboard.delivery.cells import problems_error
-    from onboard.delivery.datafiles import save_roster
+    from onboard.delivery.datafiles import load_roster, store_roster
     from onboard.delivery.roster import Roster
     from onboard.outputs.excel import import_roster
 
@@ -108,7 +109,26 @@ def _import_roster(app: App, store, slug: str, path: Path, skip_invalid: bool) -
         raise problems_error(str(path), result.problems, len(people), "people")
     if not people:
         raise OnboardError(f"{path}: no participants in it; nothing was stored.")
-    saved = save_roster(store, slug, Roster(people, str(path), app.now(), app.user()))
+    with store.transaction(slug) as tx:
+        folder = store.folder(slug)
+        before = load_roster(folder)
+        if before is not None and [p.as_dict() for p in before.people] == [p.as_dict() for p in people]:
+            app.terminal.success(
+                f"{path.name}: the roster already holds these {len(people)} people; nothing changed."
+            )
+            return
+        change = store_roster(folder, Roster(people, path.name, app.now(), app.user()))
+        summary = f"roster from {path.name}: {_roster_change(before, people)}"
+        tx.commit(
+            record(
+                tx.state,
+                action="import",
+                summary=summary,
+                now=app.now(),
+                by=app.user(),
+                records=change.as_event(),
+            )
+        )
     for row, kept, email in result.duplicates:
         app.terminal.info(f"row {row}: {email} is also in row {kept}; merged into row {kept}.")
     for row, what in result.not_people:
@@ -123,8 +143,23 @@ def _import_roster(app: App, store, slug: str, path: Path, skip_invalid: bool) -
     if result.problems:
         extra.append(f"{len(result.problems)} row(s) skipped")
     note = f" ({'; '.join(extra)})" if extra else ""
-    app.terminal.success(f"Imported {len(people)} people from {path.name} into {saved}{note}")
+    app.terminal.success(
+        f"Imported {len(people)} people from {path.name} into {folder / 'roster.jsonl'}{note}"
+    )
     app.terminal.hint(f"onboard export {slug} attendance")
+
+
+def _roster_change(before, people) -> str:
+    """'+7 people', or '+1, -2, 3 changed (now 6 people)'."""
+    if before is None:
+        return f"+{len(people)} {'person' if len(people) == 1 else 'people'}"
+    old = {p.key: p.as_dict() for p in before.people}
+    new = {p.key: p.as_dict() for p in people}
+    parts = [f"+{sum(1 for k in new if k not in old)}", f"-{sum(1 for k in old if k not in new)}"]
+    changed = sum(1 for k, v in new.items() if k in old and old[k] != v)
+    if changed:
+        parts.append(f"{changed} changed")
+    return ", ".join(parts) + f" (now {len(people)} {'person' if len(people) == 1 else 'people'})"
 
 
 def _parse_day(day: str | None) -> date | None:
@@ -147,14 +182,35 @@ def _import_attendance(
     *,
     date_order: str | None = None,
 ) -> None:
-    from onboard.delivery.attendance import AttendanceTally, merge_attendance
+    from onboard.core.engine import record
+    from onboard.delivery.attendance import (
+        REPORT,
+        SHEET,
+        AttendanceRecords,
+        Source,
+        change_summary,
+        count,
+        listing,
+        merge,
+        observations_of,
+        roll,
+        source_id,
+    )
     from onboard.delivery.cells import problems_error
-    from onboard.delivery.datafiles import load_roster, update_attendance
+    from onboard.delivery.datafiles import (
+        ATTENDANCE_FILE,
+        RecordsChange,
+        load_attendance_records,
+        load_roster,
+        store_attendance,
+    )
     from onboard.delivery.facts import delivery_info, start_time
     from onboard.delivery.matching import match_marks
+    from onboard.delivery.roster import Roster
     from onboard.outputs.excel import import_attendance
 
-    roster = load_roster(store.folder(slug))
+    folder = store.folder(slug)
+    roster = load_roster(folder)
     if roster is None or not roster.people:
         raise OnboardError(
             f"No roster for {state.name}: attendance is matched against it.",
@@ -166,6 +222,10 @@ def _import_attendance(
             f"{state.name} has no course date yet.",
             f"Set it with `onboard set {slug} course_date=YYYY-MM-DD`.",
         )
+    try:
+        content = path.read_bytes()
+    except OSError as exc:
+        raise OnboardError(f"{path}: cannot read it ({exc.strerror}).") from None
     imported = import_attendance(
         path,
         info.days,
@@ -185,100 +245,105 @@ def _import_attendance(
             "Fill in Present (Yes or No) for each participant and import it again.",
         )
     holders = [h for h in state.roles.values() if isinstance(h, dict)]
-    matching = match_marks(
-        imported.marks,
-        roster,
-        ignore_emails=[str(h.get("email") or "") for h in holders],
-        ignore_names=[str(h.get("name") or "") for h in holders],
+    source = Source(
+        id=source_id(content, imported.days),
+        kind=REPORT if imported.report else SHEET,
+        file=path.name,
+        days=tuple(imported.days),
+        at=app.now().replace(microsecond=0),
+        by=app.user(),
+        platform=imported.platform if imported.report else "",
     )
-    if imported.report and not matching.matched:
-        raise OnboardError(
-            f"{path}: nobody in it matches the roster by email or name; nothing was stored.",
-            "Check that it is the report of this client's session.",
-        )
-    source: dict[str, Any] = {
-        "file": str(path),
-        "kind": "meeting report" if imported.report else "attendance sheet",
-        "days": list(imported.days),
-        "at": app.now().replace(microsecond=0),
-        "by": app.user(),
-    }
-    saved, attendance = update_attendance(
-        store,
-        slug,
-        lambda existing: merge_attendance(
-            existing, roster, info.days, imported, matching, source, start=start_time(info.times)
-        ),
-    )
-    tally = AttendanceTally.of(attendance, imported.days)
     term = app.terminal
-    if matching.ambiguous:
+    with store.transaction(slug) as tx:
+        records = load_attendance_records(folder) or AttendanceRecords(tuple(info.days))
+        kept = records.source(source.id)
+        if kept is not None:
+            when = f" on {kept.at:%Y-%m-%d %H:%M}" if kept.at else ""
+            who = f" by {kept.by}" if kept.by else ""
+            term.success(f"{path.name} was imported already{when}{who} ({kept.label}); nothing changed.")
+            return
+        before = merge(records, roster) if records.sources else None
+        everyone = Roster(roll(roster, before))
+        matching = match_marks(
+            imported.marks,
+            everyone,
+            ignore_emails=[str(h.get("email") or "") for h in holders],
+            ignore_names=[str(h.get("name") or "") for h in holders],
+        )
+        if imported.report and not matching.matched:
+            raise OnboardError(
+                f"{path}: nobody in it matches the roster by email or name; nothing was stored.",
+                "Check that it is the report of this client's session.",
+            )
+        start = start_time(info.times) if imported.report and len(info.days) == 1 else None
+        observations = observations_of(imported, source.id, skip=matching.ignored, start=start)
+        records = records.with_source(source, observations, info.days)
+        after = merge(records, roster)
+        store_attendance(folder, records)
+        tx.commit(
+            record(
+                tx.state,
+                action="import",
+                summary=change_summary(before, after, source),
+                now=app.now(),
+                by=app.user(),
+                records=RecordsChange(ATTENDANCE_FILE, source=source.id).as_event(),
+            )
+        )
+    counts = count(roster, after, imported.days)
+    ours = [o for o in after.ambiguous if o.source == source.id]
+    if ours:
         term.warn(
             "Not recorded: the same name as more than one person on the roster: "
-            + ", ".join(m.name for m in matching.ambiguous)
+            + listing([o.name for o in ours])
         )
-    if imported.report and matching.unmatched:
+    unknown = [u for u in after.unknown if source.id in u.sources]
+    if unknown:
         term.warn(
-            "Not on the roster, not recorded: "
-            + ", ".join(m.name or m.email for m in matching.unmatched)
-            + ". Add them to the roster and import the report again if they took part."
+            "Not on the roster, not counted: "
+            + listing([u.name or u.email for u in unknown])
+            + ". If they took part, add them to the attendance sheet (or the roster) and import it again."
         )
-    if tally.walk_ins.count and not imported.report:
-        term.info(f"Walk-ins (not on the roster): {tally.walk_ins}")
+    known = {r.key for r in before.people} if before is not None else set()
+    new_walk_ins = [r.name or r.email for r in after.people if not r.on_roster and r.key not in known]
+    if new_walk_ins:
+        term.info(f"Walk-ins (added to the roster): {listing(new_walk_ins)}")
     for covered in imported.days:
-        absent = tally.absent[covered]
-        line = f"{covered:%a %d %b %Y}: {tally.present[covered]} present, {absent.count} absent"
-        if absent.count:
-            line += f" ({absent})"
+        absent = counts.absent[covered]
+        line = f"{covered:%a %d %b %Y}: {counts.present[covered]} present, {len(absent)} absent"
+        if absent:
+            line += f" ({listing(absent)})"
         term.line(line)
+    disagreements = [d for d in after.disagreements if d.day in imported.days]
+    if disagreements:
+        term.warn(
+            f"{len(disagreements)} disagreement(s) between sources (the attendance sheet decides where it speaks):"
+        )
+        for item in disagreements:
+            term.line(f"  {after.describe(item)}")
+    others = [s.label for s in after.sources if s.id != source.id and set(s.days) & set(imported.days)]
+    merged = f", merged with {listing(others, 3)}" if others else ""
     term.success(
-        f"Recorded attendance from {path.name} into {saved}: "
-        f"{tally.attended} took part (present on at least one day)."
+        f"Recorded attendance from {source.label}{merged} into {folder / ATTENDANCE_FILE}: "
+        f"{counts.took_part} took part (present on at least one day)."
     )
 
 
 def _show(app: App, store, slug: str, state, as_json: bool) -> None:
     from rich.markup import escape
 
+    from onboard.delivery.attendance import count, listing, roll
     from onboard.delivery.datafiles import load_attendance, load_roster
 
     folder = store.folder(slug)
     roster = load_roster(folder)
-    attendance = load_attendance(folder)
-    records = {p.key: p for p in attendance.people} if attendance else {}
+    attendance = load_attendance(folder, roster)
+    people = roll(roster, attendance)
+    counts = count(roster, attendance)
+    records = attendance.by_key() if attendance else {}
     if as_json:
-        app.terminal.json(
-            {
-                "client": slug,
-                "roster": None
-                if roster is None
-                else {
-                    "source": roster.source,
-                    "imported_at": roster.imported_at,
-                    "imported_by": roster.imported_by,
-                    "people": [p.as_dict() for p in roster.people],
-                },
-                "attendance": None
-                if attendance is None
-                else {
-                    "days": list(attendance.days),
-                    "recorded_days": attendance.recorded_days(),
-                    "present_count": attendance.present_count(),
-                    "people": [
-                        {
-                            "email": p.email,
-                            "name": p.name,
-                            "present": sorted(d for d, v in p.present.items() if v),
-                            "absent": sorted(d for d, v in p.present.items() if not v),
-                            "minutes_late": p.minutes_late,
-                            "notes": p.notes,
-                            "on_roster": p.on_roster,
-                        }
-                        for p in attendance.people
-                    ],
-                },
-            }
-        )
+        app.terminal.json(_as_json(slug, roster, attendance, people, counts))
         return
     term = app.terminal
     if roster is None:
@@ -287,18 +352,12 @@ def _show(app: App, store, slug: str, state, as_json: bool) -> None:
         return
     days = attendance.recorded_days() if attendance else []
     rows = []
-    for number, person in enumerate(roster.people, 1):
+    for number, person in enumerate(people, 1):
         lxp = {True: "yes", False: "no", None: ""}[person.lxp_registered]
-        row = [
-            str(number),
-            escape(person.name),
-            escape(person.email),
-            escape(person.title),
-            escape(person.location),
-            lxp,
-        ]
+        record = records.get(person.key)
+        name = escape(person.name) + (" (walk-in)" if record is not None and not record.on_roster else "")
+        row = [str(number), name, escape(person.email), escape(person.title), escape(person.location), lxp]
         if days:
-            record = records.get(person.key)
             marks = [
                 "✓" if record and record.present.get(d) else "✗" if record and d in record.present else ""
                 for d in days
@@ -316,11 +375,104 @@ def _show(app: App, store, slug: str, state, as_json: bool) -> None:
     if days:
         columns.append("present " + " ".join(f"{d:%d/%m}" for d in days))
     imported = f" (from {roster.source}, {roster.imported_at:%Y-%m-%d %H:%M})" if roster.imported_at else ""
+    walk_ins = f" and {len(counts.walk_ins)} walk-in(s)" if counts.walk_ins else ""
     term.table(
         columns,
         rows,
-        title=f"{state.name}: {len(roster.people)} on the roster{imported}",
+        title=f"{state.name}: {len(roster.people)} on the roster{walk_ins}{imported}",
         fit="title or department",
     )
     if attendance and days:
-        term.line(f"{attendance.present_count()} took part (present on at least one day).")
+        term.line(f"{counts.took_part} took part (present on at least one day).")
+        term.line("From " + listing([escape(s.label) for s in attendance.sources], 5) + ".")
+        for item in attendance.disagreements:
+            term.warn(escape(attendance.describe(item)))
+        if attendance.unknown:
+            term.warn(
+                "Not on the roster, not counted: "
+                + escape(listing([u.name or u.email for u in attendance.unknown]))
+            )
+
+
+def _as_json(slug: str, roster, attendance, people, counts) -> dict[str, Any]:
+    """``roster --json``: the roster with its walk-ins, the merged attendance with where each value
+    came from, the sources, the disagreements and the counts."""
+    if attendance is None:
+        shown = None
+    else:
+        label = attendance.label
+        shown = {
+            "days": list(attendance.days),
+            "recorded_days": attendance.recorded_days(),
+            "present_count": counts.took_part,
+            "counts": {
+                "took_part": counts.took_part,
+                "present": {d.isoformat(): n for d, n in counts.present.items()},
+                "absent": {d.isoformat(): list(n) for d, n in counts.absent.items()},
+                "walk_ins": list(counts.walk_ins),
+                "on_roster": counts.on_roster,
+            },
+            "sources": [
+                {
+                    "id": s.id,
+                    "kind": s.kind,
+                    "platform": s.platform,
+                    "file": s.file,
+                    "days": list(s.days),
+                    "imported_at": s.at,
+                    "imported_by": s.by,
+                }
+                for s in attendance.sources
+            ],
+            "people": [
+                {
+                    "email": p.email,
+                    "name": p.name,
+                    "present": sorted(d for d, v in p.present.items() if v),
+                    "absent": sorted(d for d, v in p.present.items() if not v),
+                    "decided_by": {
+                        d.isoformat(): [label(i) for i in ids] for d, ids in sorted(p.decided_by.items())
+                    },
+                    "minutes_late": p.minutes_late,
+                    "minutes_late_from": label(p.late_from) if p.late_from else None,
+                    "notes": p.notes,
+                    "notes_from": label(p.notes_from) if p.notes_from else None,
+                    "on_roster": p.on_roster,
+                    "walk_in_from": label(p.walk_in_from) if p.walk_in_from else None,
+                }
+                for p in attendance.people
+            ],
+            "disagreements": [
+                {
+                    "name": d.name,
+                    "key": d.key,
+                    "day": d.day,
+                    "kept": d.kept,
+                    "kept_from": label(d.kept_from),
+                    "other": d.other,
+                    "other_from": label(d.other_from),
+                    "row": d.row,
+                    "text": attendance.describe(d),
+                }
+                for d in attendance.disagreements
+            ],
+            "not_on_roster": [
+                {"name": u.name, "email": u.email, "seen_by": [label(i) for i in u.sources]}
+                for u in attendance.unknown
+            ],
+        }
+    return {
+        "client": slug,
+        "roster": None
+        if roster is None
+        else {
+            "source": roster.source,
+            "imported_at": roster.imported_at,
+            "imported_by": roster.imported_by,
+            "people": [
+                {**p.as_dict(), **({"walk_in": True} if i >= len(roster.people) else {})}
+                for i, p in enumerate(people)
+            ],
+        },
+        "attendance": shown,
+    }

@@ -98,6 +98,9 @@ def skip(app: App, client: str, step_id: str, reason: str, force: bool) -> None:
 def undo(app: App, client: str) -> None:
     """Undo the client's most recent change (the undo itself is kept in the history).
 
+    An import of the roster, attendance or evaluations is taken back out of
+    the client's records too.
+
     \b
     Example:
       onboard undo acme
@@ -106,10 +109,15 @@ def undo(app: App, client: str) -> None:
 
     store = app.store()
     slug = store.resolve(client)
+    done = ""
     with store.transaction(slug) as tx:
         new_state, target = undo_change(tx.state, now=app.now(), by=app.user())
+        if target.records:
+            from onboard.delivery.datafiles import RecordsChange, revert
+
+            done = revert(store.folder(slug), RecordsChange.from_event(target.records))
         tx.commit(new_state)
-    app.terminal.success(f"Undid #{target.seq}: {target.summary}")
+    app.terminal.success(f"Undid #{target.seq}: {target.summary}" + (f" ({done})" if done else ""))
 
 
 @click.command(name="set")

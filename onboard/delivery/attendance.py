@@ -1,37 +1,209 @@
-"""The attendance record, and how an import changes it.
+"""Attendance: every import kept as a source of its own, and one record per person merged from them.
 
-Every person on the roster has an :class:`Attendee` record saying, for each
-course day, present or absent; walk-ins (people marked present who are not
-on the roster) have one too. An import replaces the days it covers and
-leaves the others (:func:`merge_attendance`); :class:`AttendanceTally`
-counts what the import reports.
+Each import (the facilitator's attendance sheet, a Zoom or Teams report, a
+later correction) is kept whole as a :class:`Source` for the days it
+covers, with an :class:`Observation` per row of the file as it was read
+(rows that match nobody too). An import never replaces another: what a
+person's record says is worked out from every source whenever it is read
+(:func:`merge`), by one rule, person by person and day by day:
+
+1. Where an attendance sheet speaks (Present is Yes or No for that person
+   on that day), it decides. Of two sheets that speak, the one imported
+   later decides (a correction).
+2. Where no sheet speaks (a blank Present cell, or no sheet for the day),
+   a meeting report that lists the person makes them present.
+3. On a day some source covers, a person no source saw is absent.
+
+Every source that says otherwise than the decision is a
+:class:`Disagreement`, listed where the import is reported and in
+``onboard roster --json``. Minutes late, notes and LXP registration come
+from the deciding sheet when it gives them (minutes late else from the
+earliest join a report shows), and each keeps the source it came from.
+
+A person a sheet marks present who is not on the roster is a walk-in: they
+are on the roster from then on (:func:`roll`), with the sheet that saw them.
+A report's row that matches nobody is listed but never counted, since a
+meeting has hosts, guests and phones dialling in; the facilitator's sheet
+vouches for a walk-in.
+
+Every figure onboard shows or sends (took part, present and absent per
+day, walk-ins, participants) comes from :func:`count`.
 """
 
 from __future__ import annotations
 
+import hashlib
 import math
-from collections import Counter
-from collections.abc import Container, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time
-from typing import Any
+from typing import TYPE_CHECKING
 
-from onboard.delivery.marks import AttendanceImport, Mark
-from onboard.delivery.matching import Matching
-from onboard.delivery.roster import Person, Roster, name_key
+from onboard.delivery.matching import match_marks
+from onboard.delivery.roster import Person, Roster, name_key, split_full_name
+
+if TYPE_CHECKING:
+    from onboard.delivery.marks import AttendanceImport
+
+SHEET = "sheet"
+REPORT = "report"
+SOURCE_KINDS = {SHEET: "attendance sheet", REPORT: "meeting report"}
 
 
-@dataclass(slots=True)
+# ---------------------------------------------------------------- what is stored
+
+
+@dataclass(frozen=True)
+class Source:
+    """One imported file: its kind, the days it covers, and who imported it when.
+
+    ``id`` is taken from the file's content and days (:func:`source_id`), so
+    importing the same file again finds it already there.
+    """
+
+    id: str
+    kind: str
+    file: str
+    days: tuple[date, ...]
+    at: datetime | None = None
+    by: str = ""
+    platform: str = ""
+
+    @property
+    def label(self) -> str:
+        """'Zoom report attendance-zoom.csv', 'attendance sheet Roster-Acme.xlsx'."""
+        what = f"{self.platform} report" if self.platform else SOURCE_KINDS.get(self.kind, self.kind)
+        return f"{what} {self.file}" if self.file else what
+
+    def recency(self) -> tuple[float, str]:
+        """Orders sheets by when they were imported (a later one decides), then alike everywhere."""
+        return (self.at.timestamp() if self.at else -math.inf, self.id)
+
+
+@dataclass(frozen=True)
+class Observation:
+    """One row of a source as it was read: who, and what it says for each day it covers.
+
+    ``present`` maps a day to True, False, or None where the row says
+    nothing (a blank Present cell). A report's rows say only True.
+    """
+
+    source: str
+    row: int
+    email: str
+    name: str
+    present: Mapping[date, bool | None]
+    minutes_late: int | None = None
+    notes: str = ""
+    lxp_registered: bool | None = None
+    joined: datetime | None = None
+
+    @property
+    def key(self) -> str:
+        return self.email.casefold() if self.email else "name:" + name_key(self.name)
+
+
+@dataclass(frozen=True)
+class AttendanceRecords:
+    """What ``attendance.jsonl`` holds: the course days, the sources and their rows."""
+
+    days: tuple[date, ...]
+    sources: tuple[Source, ...] = ()
+    observations: tuple[Observation, ...] = ()
+
+    def source(self, ident: str) -> Source | None:
+        return next((s for s in self.sources if s.id == ident), None)
+
+    def with_source(
+        self, source: Source, observations: Iterable[Observation], days: Sequence[date]
+    ) -> AttendanceRecords:
+        """These records with one more source (the same records when it is there already)."""
+        if self.source(source.id) is not None:
+            return self
+        return AttendanceRecords(tuple(days), (*self.sources, source), (*self.observations, *observations))
+
+    def without_source(self, ident: str) -> AttendanceRecords:
+        return AttendanceRecords(
+            self.days,
+            tuple(s for s in self.sources if s.id != ident),
+            tuple(o for o in self.observations if o.source != ident),
+        )
+
+
+def source_id(content: bytes, days: Iterable[date]) -> str:
+    """The id of an import: the same file for the same days is the same source."""
+    digest = hashlib.sha256(content)
+    digest.update(",".join(d.isoformat() for d in sorted(days)).encode("ascii"))
+    return digest.hexdigest()[:16]
+
+
+def observations_of(
+    imported: AttendanceImport,
+    source: str,
+    *,
+    skip: Iterable[object] = (),
+    start: time | None = None,
+) -> list[Observation]:
+    """The rows of an import as observations of ``source``, without the marks in ``skip``
+    (the facilitator's or the host's own rows).
+
+    For a report, ``start`` (the course's start, on a one-day course) gives
+    the minutes late of the earliest join; a sheet says its own.
+    """
+    skipped = {id(mark) for mark in skip}
+    found = []
+    for mark in imported.marks:
+        if id(mark) in skipped:
+            continue
+        late = mark.minutes_late
+        if imported.report:
+            late = _late(mark.joined, start) if start is not None else None
+        found.append(
+            Observation(
+                source=source,
+                row=mark.row,
+                email=mark.email,
+                name=mark.name,
+                present=dict(mark.present),
+                minutes_late=late,
+                notes=mark.notes,
+                lxp_registered=mark.lxp_registered,
+                joined=mark.joined,
+            )
+        )
+    return found
+
+
+def _late(joined: datetime | None, start: time) -> int | None:
+    if joined is None:
+        return None
+    late = (joined - datetime.combine(joined.date(), start)).total_seconds() / 60
+    return max(0, math.floor(late))
+
+
+# ---------------------------------------------------------------- the merged record
+
+
+@dataclass(frozen=True)
 class Attendee:
-    """One person's attendance: ``present`` maps a course day to True (present) or False (absent)."""
+    """One person's attendance as merged: ``present`` maps a course day to True or False.
+
+    ``decided_by`` names, for each day, the sources whose word stands (none:
+    no source saw them); ``late_from``, ``notes_from`` and ``walk_in_from``
+    the source of those values.
+    """
 
     email: str
     name: str
-    present: dict[date, bool] = field(default_factory=dict)
+    present: Mapping[date, bool] = field(default_factory=dict)
     minutes_late: int | None = None
     notes: str = ""
     on_roster: bool = True
     lxp_registered: bool | None = None
+    decided_by: Mapping[date, tuple[str, ...]] = field(default_factory=dict)
+    late_from: str = ""
+    notes_from: str = ""
+    walk_in_from: str = ""
 
     @property
     def key(self) -> str:
@@ -42,18 +214,42 @@ class Attendee:
         return any(self.present.values())
 
 
-@dataclass
-class Attendance:
-    days: tuple[date, ...]
-    people: list[Attendee]
-    sources: list[dict[str, Any]] = field(default_factory=list)
+@dataclass(frozen=True)
+class Disagreement:
+    """A source that says otherwise than the source whose word stands, for one person on one day."""
 
-    def present_count(self) -> int:
-        """People present on at least one day of the course."""
-        return sum(1 for person in self.people if person.attended)
+    name: str
+    key: str
+    day: date
+    kept: bool
+    kept_from: str
+    other: bool
+    other_from: str
+    row: int
+
+
+@dataclass(frozen=True)
+class Unknown:
+    """Someone a meeting report lists who matches nobody on the roster (not counted)."""
+
+    name: str
+    email: str
+    sources: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Attendance:
+    """The attendance as the sources say it together: a record per person on the roster, then walk-ins."""
+
+    days: tuple[date, ...]
+    people: Sequence[Attendee]
+    sources: tuple[Source, ...] = ()
+    disagreements: tuple[Disagreement, ...] = ()
+    unknown: tuple[Unknown, ...] = ()
+    ambiguous: tuple[Observation, ...] = ()
 
     def recorded_days(self) -> list[date]:
-        return [d for d in self.days if any(d in p.present for p in self.people)]
+        return sorted({d for p in self.people for d in p.present})
 
     def absentees(self, day: date) -> list[Attendee]:
         return [p for p in self.people if p.present.get(day) is False]
@@ -62,152 +258,265 @@ class Attendance:
         return iter(self.people)
 
     def by_key(self) -> dict[str, Attendee]:
-        """The records by :attr:`Attendee.key` (the last one of a key, should a file repeat it)."""
         return {record.key: record for record in self.people}
 
+    def label(self, ident: str) -> str:
+        """A source as a person reads it, by its id."""
+        source = next((s for s in self.sources if s.id == ident), None)
+        return source.label if source else ident
 
-def _merge_person(
-    record: Attendee | None,
+    def describe(self, disagreement: Disagreement) -> str:
+        """'Pieter van der Berg, Fri 03 Apr 2026: absent by attendance sheet a.xlsx; present by Zoom
+        report z.csv (row 8). Kept absent.'"""
+        word = {True: "present", False: "absent"}
+        d = disagreement
+        return (
+            f"{d.name}, {d.day:%a %d %b %Y}: {word[d.kept]} by {self.label(d.kept_from)}; "
+            f"{word[d.other]} by {self.label(d.other_from)} (row {d.row}). Kept {word[d.kept]}."
+        )
+
+
+def merge(records: AttendanceRecords, roster: Roster | None) -> Attendance:
+    """Every source of ``records`` merged, person by person, by the rule in the module's docstring."""
+    sources = {s.id: s for s in records.sources}
+    observations = [o for o in records.observations if o.source in sources]
+    people = list(roster.people) if roster is not None else []
+    matching = match_marks(observations, Roster(people))
+    found: dict[str, list[Observation]] = {}
+    for obs, person in matching.matched:
+        found.setdefault(person.key, []).append(obs)
+    walkers = _walk_in_candidates(matching.unmatched, sources)
+    second = match_marks(matching.unmatched, Roster(walkers))
+    for obs, person in second.matched:
+        found.setdefault(person.key, []).append(obs)
+    covered = sorted({d for s in records.sources for d in s.days})
+    merged: list[Attendee] = []
+    disagreements: list[Disagreement] = []
+    for index, person in enumerate([*people, *walkers]):
+        on_roster = index < len(people)
+        record, said = _decide(person, on_roster, found.get(person.key, []), sources, covered)
+        if not on_roster and not record.attended:
+            continue
+        merged.append(record)
+        disagreements.extend(said)
+    unknown: dict[str, list[Observation]] = {}
+    for obs in second.unmatched:
+        if sources[obs.source].kind == REPORT:
+            unknown.setdefault(obs.key, []).append(obs)
+    return Attendance(
+        days=tuple(sorted({*records.days, *covered})),
+        people=merged,
+        sources=tuple(sorted(records.sources, key=Source.recency)),
+        disagreements=tuple(disagreements),
+        unknown=tuple(
+            Unknown(group[0].name, group[0].email, tuple(sorted({o.source for o in group})))
+            for group in unknown.values()
+        ),
+        ambiguous=tuple((*matching.ambiguous, *second.ambiguous)),
+    )
+
+
+def _walk_in_candidates(unmatched: Iterable[Observation], sources: Mapping[str, Source]) -> list[Person]:
+    """One person for each someone a sheet marks present who is not on the roster, by name order."""
+    by_email: dict[str, Person] = {}
+    by_name: dict[str, Person] = {}
+    for obs in unmatched:
+        if sources[obs.source].kind != SHEET or not any(obs.present.values()):
+            continue
+        key = name_key(obs.name)
+        if (obs.email and obs.email.casefold() in by_email) or (key and key in by_name):
+            continue
+        first, last = split_full_name(obs.name)
+        person = Person(obs.email, first, last)
+        if obs.email:
+            by_email[obs.email.casefold()] = person
+        if key:
+            by_name[key] = person
+    people = {id(p): p for p in (*by_email.values(), *by_name.values())}
+    return sorted(people.values(), key=lambda p: (name_key(p.name), p.email.casefold()))
+
+
+def _decide(
     person: Person,
-    marks: Iterable[Mark],
-    days: Container[date],
-    covered: set[date],
-    start: time | None = None,
-) -> Attendee:
-    """One roster person's record after an import.
+    on_roster: bool,
+    observations: Sequence[Observation],
+    sources: Mapping[str, Source],
+    covered: Sequence[date],
+) -> tuple[Attendee, list[Disagreement]]:
+    """One person's record from what every source says of them (the rule of the module)."""
+    by_authority = sorted(
+        observations,
+        key=lambda o: (sources[o.source].kind == SHEET, sources[o.source].recency(), o.row),
+        reverse=True,
+    )
+    sheets = [o for o in by_authority if sources[o.source].kind == SHEET]
+    present: dict[date, bool] = {}
+    decided_by: dict[date, tuple[str, ...]] = {}
+    disagreements: list[Disagreement] = []
+    for day in covered:
+        said: list[tuple[Observation, bool]] = []
+        for obs in by_authority:
+            told_then = obs.present.get(day)
+            if told_then is not None and day in sources[obs.source].days:
+                said.append((obs, told_then))
+        speaking = [(o, v) for o, v in said if sources[o.source].kind == SHEET]
+        if speaking:
+            decider = speaking[0][0].source
+            value = any(v for o, v in speaking if o.source == decider)
+            present[day], decided_by[day] = value, (decider,)
+            told: set[str] = set()
+            for obs, other in said:
+                if obs.source != decider and other != value and obs.source not in told:
+                    told.add(obs.source)
+                    disagreements.append(
+                        Disagreement(person.name, person.key, day, value, decider, other, obs.source, obs.row)
+                    )
+        else:
+            seen = sorted({o.source for o, v in said if v})
+            present[day], decided_by[day] = bool(seen), tuple(seen)
+    disagreements.sort(key=lambda d: (d.day, d.other_from))
+    attended = any(present.values())
+    late, late_from = None, ""
+    if attended:
+        given = [o for o in sheets if o.minutes_late is not None]
+        if given:
+            late, late_from = given[0].minutes_late, given[0].source
+        else:
+            joins = sorted((o.minutes_late, o.source) for o in by_authority if o.minutes_late is not None)
+            if joins:
+                late, late_from = joins[0]
+    noted = next((o for o in sheets if o.notes), None)
+    registered = next((o for o in sheets if o.lxp_registered is not None), None)
+    vouching = next((o for o in sheets if any(o.present.values())), None)
+    record = Attendee(
+        email=person.email,
+        name=person.name,
+        present=present,
+        minutes_late=late,
+        notes=noted.notes if noted else "",
+        on_roster=on_roster,
+        lxp_registered=registered.lxp_registered if registered else None,
+        decided_by=decided_by,
+        late_from=late_from,
+        notes_from=noted.source if noted else "",
+        walk_in_from="" if on_roster or vouching is None else vouching.source,
+    )
+    return record, disagreements
 
-    ``record`` is the stored one (None: none yet); ``marks`` the import's
-    rows matched to the person; ``start`` (for a one-day meeting report)
-    the start time that minutes late count from.
+
+def as_records(attendance: Attendance, source: Source) -> AttendanceRecords:
+    """Merged records (as earlier versions stored them) as the records of one sheet, ``source``.
+
+    Each record becomes a row that says what the record says, so merging
+    them again gives the same marks.
     """
-    if record is None:
-        record = Attendee(person.email, person.name)
-    record.email, record.name, record.on_roster = person.email, person.name, True
-    record.present = {d: v for d, v in record.present.items() if d in days and d not in covered}
-    earliest: datetime | None = None
-    for mark in marks:
-        _apply_mark(record, mark, covered)
-        if mark.joined and (earliest is None or mark.joined < earliest):
-            earliest = mark.joined
-    for d in covered:
-        record.present.setdefault(d, False)
-    if start is not None and earliest is not None:
-        late = (earliest - datetime.combine(earliest.date(), start)).total_seconds() / 60
-        record.minutes_late = max(0, math.floor(late))
-    return record
+    observations = [
+        Observation(
+            source=source.id,
+            row=index,
+            email=person.email,
+            name=person.name,
+            present=dict(person.present),
+            minutes_late=person.minutes_late,
+            notes=person.notes,
+            lxp_registered=person.lxp_registered,
+        )
+        for index, person in enumerate(attendance.people, 1)
+    ]
+    days = tuple(sorted({d for p in attendance.people for d in p.present}))
+    return AttendanceRecords(tuple(attendance.days), (replace(source, days=days),), tuple(observations))
 
 
-def _merge_walk_ins(old: Iterable[Attendee], marks: Iterable[Mark], covered: set[date]) -> Iterator[Attendee]:
-    """The walk-ins after an import of a sheet: those recorded before (with the import's rows for
-    them), then the import's unmatched rows marked present on some day, one record per person."""
-    new: dict[str, list[Mark]] = {}
-    for mark in marks:
-        if any(mark.present.values()):
-            new.setdefault(Attendee(mark.email, mark.name).key, []).append(mark)
-    for record in old:
+# ---------------------------------------------------------------- the one roster, the one count
+
+
+WALK_IN_NOTE = "Walk-in"
+
+
+def roll(roster: Roster | None, attendance: Attendance | None) -> list[Person]:
+    """The roster as onboard shows, exports and counts it: the client's people, then the walk-ins.
+
+    A walk-in's notes say so and name the sheet that saw them.
+    """
+    people = list(roster.people) if roster is not None else []
+    if attendance is None:
+        return people
+    for record in attendance.people:
         if record.on_roster:
             continue
-        for mark in new.pop(record.key, ()):
-            _apply_mark(record, mark, covered)
-        yield record
-    for group in new.values():
-        record = Attendee(group[0].email, group[0].name, on_roster=False)
-        for mark in group:
-            _apply_mark(record, mark, covered)
-        yield record
+        first, last = split_full_name(record.name)
+        seen = attendance.label(record.walk_in_from) if record.walk_in_from else "the attendance"
+        people.append(Person(record.email, first, last, notes=f"{WALK_IN_NOTE}, seen by {seen}"))
+    return people
 
 
-def merge_attendance(
-    existing: Attendance | None,
-    roster: Roster,
-    days: Sequence[date],
-    imported: AttendanceImport,
-    matching: Matching,
-    source: dict[str, Any],
-    *,
-    start: time | None = None,
-) -> Attendance:
-    """The stored attendance with an import applied: the days it covers are replaced.
+@dataclass(frozen=True)
+class Counts:
+    """Every figure onboard shows or sends about who took part; made by :func:`count` alone.
 
-    Everyone on the roster has a record, absent on an imported day unless the
-    file says otherwise (a report lists those who came; a sheet's blanks on a
-    marked day are absences too); walk-ins (unmatched rows of a sheet
-    marked present) are added as not on the roster. A meeting report's
-    unmatched people are only reported, never added.
+    ``participants`` is who took part once attendance is recorded, the
+    roster's size before (``participants_from`` says which), None when
+    neither is there.
     """
-    records = existing.by_key() if existing else {}
-    covered = set(imported.days)
-    in_course = set(days)
-    late_from = start if imported.report and len(days) == 1 else None
-    groups: dict[str, list[Mark]] = {}
-    for mark, person in matching.matched:
-        groups.setdefault(person.key, []).append(mark)
-    people = [
-        _merge_person(records.pop(p.key, None), p, groups.pop(p.key, ()), in_course, covered, late_from)
-        for p in roster.people
-    ]
-    people.extend(_merge_walk_ins(records.values(), () if imported.report else matching.unmatched, covered))
-    sources = [*(existing.sources if existing else []), source]
-    return Attendance(tuple(days), people, sources[-20:])
+
+    days: tuple[date, ...]
+    took_part: int
+    present: Mapping[date, int]
+    absent: Mapping[date, tuple[str, ...]]
+    walk_ins: tuple[str, ...]
+    on_roster: int
+    participants: int | None
+    participants_from: str
+
+    def absent_count(self, day: date) -> int:
+        return len(self.absent.get(day, ()))
 
 
-def _apply_mark(record: Attendee, mark: Mark, covered: set[date]) -> None:
-    for d, value in mark.present.items():
-        if d in covered and value is not None:
-            record.present[d] = bool(value) or record.present.get(d, False)
-    if mark.minutes_late is not None:
-        record.minutes_late = mark.minutes_late
-    if mark.notes:
-        record.notes = mark.notes
-    if mark.lxp_registered is not None:
-        record.lxp_registered = mark.lxp_registered
+def count(roster: Roster | None, attendance: Attendance | None, days: Sequence[date] | None = None) -> Counts:
+    """Count the roster and the attendance (of ``days``, else of every day recorded)."""
+    records = list(attendance.people) if attendance is not None else []
+    recorded = attendance.recorded_days() if attendance is not None else []
+    wanted = tuple(days) if days is not None else tuple(recorded)
+    present = {d: sum(1 for r in records if r.present.get(d)) for d in wanted}
+    absent = {d: tuple(r.name or r.email for r in records if r.present.get(d) is False) for d in wanted}
+    walk_ins = tuple(r.name or r.email for r in records if not r.on_roster)
+    on_roster = len(roll(roster, attendance))
+    took_part = sum(1 for r in records if r.attended)
+    if recorded:
+        participants, source = took_part, "attendance"
+    elif on_roster:
+        participants, source = on_roster, "roster"
+    else:
+        participants, source = None, ""
+    return Counts(wanted, took_part, present, absent, walk_ins, on_roster, participants, source)
 
 
-class Names:
-    """Names counted, the first few kept: 'Ada, Bob and 3 more'."""
-
-    def __init__(self, limit: int = 10) -> None:
-        self.limit = limit
-        self.count = 0
-        self.names: list[str] = []
-
-    def add(self, name: str) -> None:
-        self.count += 1
-        if len(self.names) < self.limit:
-            self.names.append(name)
-
-    def __str__(self) -> str:
-        shown = ", ".join(self.names)
-        more = self.count - len(self.names)
-        return shown + (f" and {more} more" if more > 0 else "")
+def listing(names: Sequence[str], limit: int = 10) -> str:
+    """Names, the first few shown: 'Ada, Bob and 3 more'."""
+    shown = ", ".join(names[:limit])
+    more = len(names) - limit
+    return shown + (f" and {more} more" if more > 0 else "")
 
 
-class AttendanceTally:
-    """What recorded attendance says about some of its days: who took part, who was absent, walk-ins."""
-
-    def __init__(self, days: Sequence[date]) -> None:
-        self.days = tuple(days)
-        self.attended = 0
-        self.present: Counter[date] = Counter()
-        self.absent = {d: Names() for d in self.days}
-        self.walk_ins = Names()
-
-    @classmethod
-    def of(cls, attendance: Attendance, days: Sequence[date]) -> AttendanceTally:
-        tally = cls(days)
-        for record in attendance:
-            tally.add(record)
-        return tally
-
-    def add(self, record: Attendee) -> None:
-        if record.attended:
-            self.attended += 1
-        label = record.name or record.email
-        if not record.on_roster:
-            self.walk_ins.add(label)
-        for d in self.days:
-            value = record.present.get(d)
-            if value:
-                self.present[d] += 1
-            elif value is False:
-                self.absent[d].add(label)
+def change_summary(before: Attendance | None, after: Attendance, source: Source) -> str:
+    """What an import changed, for the client's history: per day, who is present now, and who changed."""
+    counts = count(None, after, source.days)
+    old = before.by_key() if before is not None else {}
+    parts = []
+    for day in source.days:
+        line = f"{day:%a %d %b}: {counts.present[day]} present, {counts.absent_count(day)} absent"
+        turned = [
+            ("+" if record.present.get(day) else "-") + (record.name or record.email)
+            for record in after.people
+            if day in record.present
+            and record.key in old
+            and day in old[record.key].present
+            and old[record.key].present[day] != record.present[day]
+        ]
+        if turned:
+            line += f" ({listing(turned, 5)})"
+        parts.append(line)
+    disputed = [d.name for d in after.disagreements if source.id in (d.kept_from, d.other_from)]
+    if disputed:
+        parts.append(f"disagrees with another source on {listing(disputed, 5)}")
+    return f"attendance from {source.label}: " + "; ".join(parts)

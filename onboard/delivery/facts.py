@@ -5,10 +5,13 @@ says about the delivery, taken from the client's facts and roles. The
 exported files are named by the playbook's naming conventions
 (:func:`export_stem`) and go to the client's ``out/`` folder.
 
-The ``close-delivery`` step asks for the participant count and the eval score;
-when the attendance and evaluation data are in the client's folder those
-answers come from them instead of from the coordinator
-(:func:`derived_facts`).
+Who took part and how the course was rated are worked out from the records
+in the client's folder whenever they are shown or sent (:func:`figures`),
+never copied into the client's facts, where they would go stale. The
+``close-delivery`` step records the participant count and eval score as
+entered elsewhere that day: a dated snapshot, offered from the records
+(:func:`derived_facts`), that ``status`` and ``check`` flag once the records
+change after it (:mod:`onboard.core.snapshots`).
 """
 
 from __future__ import annotations
@@ -20,8 +23,9 @@ from datetime import date, time, timedelta
 from pathlib import Path
 from typing import Any
 
+from onboard.delivery.attendance import Counts, count
 from onboard.delivery.datafiles import load_attendance, load_evaluations, load_roster
-from onboard.delivery.evaluations import summarise
+from onboard.delivery.evaluations import EvalSummary, summarise
 from onboard.errors import OnboardError
 
 MAX_COURSE_DAYS = 31
@@ -147,52 +151,50 @@ def export_stem(kind: str, naming: Mapping[str, str], values: Mapping[str, objec
     return safe_filename(stem + suffix) if suffix else stem
 
 
-# ---------------------------------------------------------------- facts
+# ---------------------------------------------------------------- figures
 
 
-def _attendance_counts(folder: Path) -> tuple[int, list[date]] | None:
-    """People present on at least one day, and the days with anything recorded; None: no attendance."""
-    attendance = load_attendance(folder)
-    if attendance is None:
-        return None
-    return attendance.present_count(), attendance.recorded_days()
+@dataclass(frozen=True)
+class Figures:
+    """The figures the records give now: the counts, and the evaluations' summary if any."""
+
+    counts: Counts
+    evaluation: EvalSummary | None
+
+    def as_facts(self) -> dict[str, Any]:
+        """The figures under the names of the fields that record them (for templates and the step's answers).
+
+        ``participant_count`` once attendance is recorded (the roster says who
+        was invited, not who came); ``eval_score`` when the evaluations give
+        an overall figure.
+        """
+        facts: dict[str, Any] = {}
+        if self.counts.participants_from == "attendance":
+            facts["participant_count"] = self.counts.participants
+        if self.evaluation is not None and self.evaluation.overall is not None:
+            facts["eval_score"] = self.evaluation.overall
+        return facts
+
+
+def figures(folder: Path) -> Figures:
+    """The figures of the records in a client's folder, counted by :func:`onboard.delivery.attendance.count`."""
+    roster = load_roster(folder)
+    attendance = load_attendance(folder, roster)
+    counts = count(roster, attendance)
+    evaluations = load_evaluations(folder)
+    evaluation = None
+    if evaluations is not None and evaluations.responses:
+        evaluation = summarise(evaluations, counts.participants, counts.participants_from)
+    return Figures(counts, evaluation)
 
 
 def participants(folder: Path) -> tuple[int | None, str]:
-    """How many took part, and where that number comes from.
-
-    Recorded attendance (people present on at least one day) when there is
-    any; else the number on the roster; else unknown.
-    """
-    return _participants(folder, _attendance_counts(folder))
-
-
-def _participants(folder: Path, counts: tuple[int, list[date]] | None) -> tuple[int | None, str]:
-    if counts is not None and counts[1]:
-        return counts[0], "attendance"
+    """How many took part, and where that number comes from ("attendance", "roster" or "")."""
     roster = load_roster(folder)
-    if roster is not None and roster.people:
-        return len(roster.people), "roster"
-    return None, ""
+    counts = count(roster, load_attendance(folder, roster))
+    return counts.participants, counts.participants_from
 
 
 def derived_facts(folder: Path) -> dict[str, Any]:
-    """Field values computed from the files in a client's folder; empty when there are none.
-
-    * ``participant_count``: the people recorded present on at least one day
-      of the course. Only recorded attendance counts: the roster says who was
-      invited, not who came, so without attendance the coordinator is asked.
-    * ``eval_score``: the overall average of the imported evaluation scores
-      (every score weighs the same), rounded to 2 places.
-    """
-    facts: dict[str, Any] = {}
-    counts = _attendance_counts(folder)
-    if counts is not None and counts[1]:
-        facts["participant_count"] = counts[0]
-    evaluations = load_evaluations(folder)
-    if evaluations is not None and evaluations.responses:
-        count, source = _participants(folder, counts)
-        overall = summarise(evaluations, count, source).overall
-        if overall is not None:
-            facts["eval_score"] = overall
-    return facts
+    """The figures the records give now, as answers for the step that records them as a snapshot."""
+    return figures(folder).as_facts()

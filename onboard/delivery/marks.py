@@ -89,7 +89,9 @@ def parse_attendance(
     A meeting report (no Present column: Zoom's or Teams' attendance list)
     marks everyone listed present on one day: ``day``, else the day its join
     times say, else the course's only day. In a sheet, a day column with any
-    mark in it counts a blank as absent; a day column left blank records nothing.
+    mark in it is recorded, a blank cell in it staying None (the sheet does
+    not say; :mod:`onboard.delivery.attendance` settles it with the other
+    sources); a day column left blank records nothing.
 
     A report's join times are read in the day/month order
     :func:`settle_date_order` settles from the file, ``date_order`` (the
@@ -123,8 +125,8 @@ def parse_attendance(
     else:
         marked = {d for m in marks for d, v in m.present.items() if v is not None}
         days = tuple(d for _, d in reader.present if d in marked)
-        for mark in marks:  # on a marked day a blank is an absence; an unmarked day records nothing
-            mark.present = {d: bool(v) for d, v in mark.present.items() if d in marked}
+        for mark in marks:  # a blank says nothing (another source may); an unmarked day records nothing
+            mark.present = {d: v for d, v in mark.present.items() if d in marked}
     return AttendanceImport(marks, days, report, reader.problems, header, platform, order)
 
 

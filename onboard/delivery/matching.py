@@ -2,36 +2,48 @@
 
 A mark nobody matched, or that more than one person's name fits, is told
 apart from the host's or the facilitator's own rows (set aside, not
-reported). Reading the file is :mod:`onboard.delivery.marks`; what a match
-changes is :mod:`onboard.delivery.attendance`.
+reported). A mark is a row of a file as read (:mod:`onboard.delivery.marks`)
+or as stored (an observation of a source, :mod:`onboard.delivery.attendance`):
+anything with an email and a name.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Generic, Protocol, TypeVar
 
-from onboard.delivery.marks import Mark
 from onboard.delivery.roster import Person, Roster, name_key
 
 
+class Marked(Protocol):
+    @property
+    def email(self) -> str: ...
+
+    @property
+    def name(self) -> str: ...
+
+
+M = TypeVar("M", bound=Marked)
+
+
 @dataclass
-class Matching:
+class Matching(Generic[M]):
     """The outcome of matching marks to the roster, each list in the file's order."""
 
-    matched: list[tuple[Mark, Person]] = field(default_factory=list)
-    unmatched: list[Mark] = field(default_factory=list)
-    ambiguous: list[Mark] = field(default_factory=list)
-    ignored: list[Mark] = field(default_factory=list)
+    matched: list[tuple[M, Person]] = field(default_factory=list)
+    unmatched: list[M] = field(default_factory=list)
+    ambiguous: list[M] = field(default_factory=list)
+    ignored: list[M] = field(default_factory=list)
 
 
 def match_marks(
-    marks: Iterable[Mark],
+    marks: Iterable[M],
     roster: Roster,
     *,
     ignore_emails: Iterable[str] = (),
     ignore_names: Iterable[str] = (),
-) -> Matching:
+) -> Matching[M]:
     """Match each mark to a roster person by email, then by name (only when the name is unique).
 
     Marks of the people in ``ignore_*`` (the facilitator, the host) are set aside.
@@ -39,13 +51,13 @@ def match_marks(
     by_email: dict[str, Person] = {}
     for someone in roster.people:
         by_email.setdefault(someone.key, someone)
-    found: list[tuple[Mark, Person | None]] = [
+    found: list[tuple[M, Person | None]] = [
         (mark, by_email.get(mark.email.casefold()) if mark.email else None) for mark in marks
     ]
     by_name = _unique_names(roster, {name_key(m.name) for m, p in found if p is None and m.name})
     skip_emails = {e.casefold() for e in ignore_emails if e}
     skip_names = {name_key(n) for n in ignore_names if n}
-    outcome = Matching()
+    outcome: Matching[M] = Matching()
     for mark, person in found:
         key = name_key(mark.name) if person is None and mark.name else ""
         if person is None and key in by_name:

@@ -113,7 +113,8 @@ class Person:
 
     @property
     def key(self) -> str:
-        return self.email.casefold()
+        """The email, case aside; a walk-in seen only by name is keyed by it, as their attendance is."""
+        return self.email.casefold() if self.email else "name:" + name_key(self.name)
 
     def as_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {

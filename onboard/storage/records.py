@@ -1,22 +1,28 @@
 """Merging two versions of a delivery's JSON Lines records row by row, for the git merge driver.
 
 ``roster.jsonl`` and ``attendance.jsonl`` (see :mod:`onboard.delivery.datafiles`)
-are a JSON header line, then one person per line as a JSON array of the
-header's ``fields``. Two people who import a roster or mark attendance on
-their own machines change different lines, or different values of one line,
-so the merge goes by person, by the row's key: the email (case aside), else
-the name for a walk-in on the attendance sheet. Since the common ancestor:
+are a JSON header line, then one row per line as a JSON array of the
+header's ``fields``. Two people who import a roster or attendance on their
+own machines change different lines, or different values of one line, so
+the merge goes row by row, by the row's key: for the roster (and attendance
+of schema 1, a record per person) the email (case aside), else the name for
+a walk-in; for attendance of schema 2 (every import kept as a source) the
+source and the row of its file. Since the common ancestor:
 
-- a person added on one side is added, one removed on one side (a new import
-  without them) is removed unless the other side changed them;
-- a value changed on one side is taken; attendance marks merge day by day
-  (Ann marked day 1, Bob day 2: both stand);
+- a row added on one side is added, one removed on one side (a new roster
+  import without them, an attendance import undone) is removed unless the
+  other side changed it;
+- a value changed on one side is taken; schema 1 attendance marks merge day
+  by day (Ann marked day 1, Bob day 2: both stand);
 - a value changed on both sides differently is a clash: the roster's later
   import wins, else the value every machine picks alike (for a day, present),
   and the clash is reported in the driver's output.
 
-The header keeps the later import (roster) or the union of days and sources
-(attendance). Only the file format is read here, not the delivery's types,
+The header keeps the later import (roster), or the union of the days and
+the sources either side kept (attendance: a source one side removed since
+the ancestor stays removed), the sources and rows in one order whichever
+side merges. A source's rows never change once imported, so two imports
+never clash. Only the file format is read here, not the delivery's types,
 so the storage layer stays below the delivery.
 """
 
@@ -67,6 +73,8 @@ def _read(data: bytes | None, path: Path, kind: str) -> RowsFile | None:
 
 
 def _key(row: Mapping[str, Any]) -> str:
+    if "source" in row:
+        return f"{row.get('source')}#{row.get('row')}"
     email = row.get("email")
     if isinstance(email, str) and email.strip():
         return email.strip().casefold()
@@ -107,8 +115,16 @@ def merge_rows(base: bytes | None, ours: bytes, theirs: bytes, path: Path) -> tu
                 merged[key] = present  # added on one side, or changed there and removed on the other
             continue  # else removed on one side and untouched on the other
         merged[key] = _merge_row(fields, o, a, b, prefer_theirs, key, clashes)
-    header = _merge_header(kind, mine.header, yours.header, prefer_theirs)
-    lines = [_encode(header), *(_encode(row) for row in merged.values())]
+    header = _merge_header(kind, mine.header, yours.header, prefer_theirs, old.header if old else {})
+    rows = list(merged.values())
+    if "source" in fields:
+        order = {
+            str(s.get("id")): i for i, s in enumerate(header.get("sources") or []) if isinstance(s, dict)
+        }
+        at = fields.index("source"), fields.index("row")
+        rows = [r for r in rows if r[at[0]] in order]
+        rows.sort(key=lambda r: (order[r[at[0]]], r[at[1]] if isinstance(r[at[1]], int) else 0))
+    lines = [_encode(header), *(_encode(row) for row in rows)]
     return ("\n".join(lines) + "\n").encode("utf-8", "surrogatepass"), clashes
 
 
@@ -123,7 +139,7 @@ def _merge_row(
 ) -> Row:
     old = dict(zip(fields, base, strict=True)) if base is not None else {}
     a, b = dict(zip(fields, ours, strict=True)), dict(zip(fields, theirs, strict=True))
-    if all(f in a for f in DAYS):
+    if all(f in a for f in DAYS) and "source" not in a:
         a, b = _merge_days(old, a, b, key, clashes)
     row = []
     for field in fields:
@@ -164,13 +180,40 @@ def _merge_days(
 
 
 def _merge_header(
-    kind: str, ours: Mapping[str, Any], theirs: Mapping[str, Any], prefer_theirs: bool
+    kind: str,
+    ours: Mapping[str, Any],
+    theirs: Mapping[str, Any],
+    prefer_theirs: bool,
+    base: Mapping[str, Any],
 ) -> dict[str, Any]:
     if kind == "roster":
         return dict(theirs if prefer_theirs else ours)
     header = dict(ours)
     header["days"] = sorted({*(ours.get("days") or []), *(theirs.get("days") or [])})
+    if "source" in (ours.get("fields") or []):
+        header["sources"] = _merge_sources(base, ours, theirs)
+        return header
     sources = list(ours.get("sources") or [])
     sources += [s for s in theirs.get("sources") or [] if s not in sources]
     header["sources"] = sources
     return header
+
+
+def _merge_sources(base: Mapping[str, Any], ours: Mapping[str, Any], theirs: Mapping[str, Any]) -> list[Any]:
+    """The sources either side has, less those one side removed since the ancestor, in the order
+    they were imported; a source imported on both sides is kept as it was imported first."""
+
+    def by_id(header: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
+        found: dict[str, dict[str, Any]] = {}
+        for source in header.get("sources") or []:
+            if isinstance(source, dict):
+                found.setdefault(str(source.get("id")), source)
+        return found
+
+    old, mine, yours = by_id(base), by_id(ours), by_id(theirs)
+    removed = (old.keys() - mine.keys()) | (old.keys() - yours.keys())
+    kept: dict[str, dict[str, Any]] = {}
+    for ident in (mine.keys() | yours.keys()) - removed:
+        sides = [s for s in (mine.get(ident), yours.get(ident)) if s is not None]
+        kept[ident] = min(sides, key=lambda s: (str(s.get("at") or ""), _encode(s)))
+    return sorted(kept.values(), key=lambda s: (str(s.get("at") or ""), str(s.get("id"))))
