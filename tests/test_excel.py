@@ -99,7 +99,7 @@ def test_filled_in_sheet_reads_back(tmp_path):
     assert marks["ada.lovelace@acme.example"].minutes_late == 10
     assert marks["GRACE@acme.example"].present == {MON: False, TUE: True}
     assert marks["GRACE@acme.example"].notes == "left at noon"
-    assert marks["zoe@acme.example"].present == {MON: None, TUE: None}, "blank: the sheet does not say"
+    assert marks["zoe@acme.example"].present == {MON: False, TUE: False}
 
 
 # ---------------------------------------------------------------- layouts
@@ -212,21 +212,26 @@ def test_eval_summary_layout_is_fixed(tmp_path):
     ]
     assert [ws.cell(r, 3).value for r in range(9, 13)] == [4, 2, 0.5, 4.25]
     assert ws["C11"].number_format == "0%"
+    assert ws["C12"].number_format == '0.0" out of 5"', "the overall average states its scale"
     assert [c.value for c in ws[excel.EVAL_HEADER_ROW]] == [
         "#",
         "Question",
+        "Scale",
         "Responses",
         "Average",
         "Lowest",
         "Highest",
     ]
-    assert [c.value for c in ws[15]] == [1, "Q1 relevant", 2, 4, 3, 5]
-    assert [c.value for c in ws[16]] == [2, "Q2 engaging", 2, 4.5, 4, 5]
-    assert ws["B18"].value == "Comments"
-    assert (ws["B19"].value, ws["B20"].value) == ("Great", PAYLOAD)
-    assert ws["B20"].data_type == "s"
+    assert [c.value for c in ws[15]] == [1, "Q1 relevant", "1–5", 2, 4, 3, 5]
+    assert [c.value for c in ws[16]] == [2, "Q2 engaging", "1–5", 2, 4.5, 4, 5]
+    assert ws["E16"].number_format == '0.0" out of 5"'
+    assert [c.value for c in ws[18]][1:6] == ["Averages by scale", "Scale", "Questions", "Average", "Answers"]
+    assert [c.value for c in ws[19]][1:6] == ["1, 2", "1–5", 2, 4.25, 4]
+    assert ws["B21"].value == "Comments"
+    assert (ws["B22"].value, ws["B23"].value) == ("Great", PAYLOAD)
+    assert ws["B23"].data_type == "s"
     raw = wb["Responses"]
-    assert [c.value for c in raw[1]] == ["Row", "Q1 relevant", "Q2 engaging", "Comments"]
+    assert [c.value for c in raw[1]] == ["Row", "Q1 relevant (1–5)", "Q2 engaging (1–5)", "Comments"]
     assert [c.value for c in raw[2]] == [2, 5, 4, "Great"]
 
 
@@ -374,7 +379,9 @@ def test_first_sheet_without_emails_falls_through_to_the_next(tmp_path):
 def test_a_date_in_a_score_column_of_a_workbook(tmp_path):
     rows = [["Q1", "Q2"], [5, 4], [date(2026, 3, 5), 3]]
     result = excel.import_evaluations(write_xlsx(tmp_path / "e.xlsx", rows))
-    assert [str(p) for p in result.problems] == ["row 3, column A (Q1): a date (2026-03-05), not a score"]
+    assert [str(p) for p in result.problems] == [
+        "row 3, column A (Q1): a date (2026-03-05), not a score on 1–5"
+    ]
 
 
 # ---------------------------------------------------------------- CSV

@@ -169,6 +169,7 @@ WALKS = {
             "course_end_date": "2026-04-15",
             "course_time": "9:00-12:00 CT",
             "eval_score": "4.8",
+            "eval_scale": "5",
         },
         {
             "scheduling-handoff",
@@ -279,7 +280,7 @@ def test_each_email_renders_when_its_step_is_done_in_order(
     if "course_time" in facts:
         assert "9:00-12:00 CT" in seen["date-request"]
         assert "Tuesday 14 April 2026 to Wednesday 15 April 2026" in seen["date-request"]
-        assert "an average score of 4.8" in seen["evaluation-next-steps"]
+        assert "an average score of 4.8 out of 5." in seen["evaluation-next-steps"]
     else:
         assert "Tuesday 14 April 2026 for your" in seen["date-request"]
         assert "Evaluation results" not in seen["evaluation-next-steps"]

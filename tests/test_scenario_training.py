@@ -33,6 +33,7 @@ FACTS = {
     "eval_method": "Client internal survey",
     "participant_count": "14",
     "eval_score": "4.6",
+    "eval_scale": "5",
     "class_summary": "A lively group; the role plays landed well.",
 }
 ROSTER = "First Name,Last Name,Email\nAda,Lovelace,ada@acme.example\nGrace,Hopper,grace@acme.example\n"

@@ -58,6 +58,14 @@ LIKERT = {
 }
 
 
+NUMBER_WORDS = {
+    word: number
+    for number, word in enumerate(
+        ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
+    )
+}
+
+
 class CellError(ValueError):
     """A cell's value cannot be used; ``str()`` is the reason."""
 
@@ -191,7 +199,8 @@ def yes_no_value(value: object) -> bool | None:
 def number_value(value: object, *, score: bool = False) -> float | int | None:
     """A cell as a number; blank is None. A date is an error (Excel's favourite surprise).
 
-    With ``score``, "5 - Excellent" and agree/disagree words are read as scores too.
+    With ``score``, "5 - Excellent", agree/disagree words and the words for
+    zero to ten ("five") are read as scores too.
     """
     if value is None:
         return None
@@ -223,6 +232,8 @@ def number_value(value: object, *, score: bool = False) -> float | int | None:
         words = text.casefold()
         if words in LIKERT:
             return LIKERT[words]
+        if words in NUMBER_WORDS:
+            return NUMBER_WORDS[words]
     raise CellError(f"{_describe(text)} is not a number")
 
 

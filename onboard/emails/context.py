@@ -7,7 +7,8 @@ role), ``names.roster`` (a file name from the playbook's ``[naming]``) and
 ``playbook.id`` / ``playbook.title``, ``settings.<key>`` (the workspace's
 ``[emails]`` settings: ``settings.meeting_lengths.welcome_meeting``) and
 ``attached.<kind>`` (the name of each declared file that is there to
-attach). A value that is not set is left out,
+attach), ``evaluation`` (the imported evaluations' summary, every figure
+with its scale: :meth:`onboard.delivery.evaluations.EvalSummary.as_context`). A value that is not set is left out,
 so the template sees it as undefined and the error can name it. Kept apart
 from the sandbox because ``onboard check`` needs the names without Jinja.
 """
@@ -33,6 +34,7 @@ CONTEXT_NAMES = (
     "playbook",
     "settings",
     "attached",
+    "evaluation",
 )
 
 

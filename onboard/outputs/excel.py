@@ -27,14 +27,21 @@ import csv
 import os
 import time as clock
 import zipfile
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 from onboard.delivery.attendance import Attendance
 from onboard.delivery.cells import FORMULA_PREFIXES, FormulaCell, column_letter
-from onboard.delivery.evaluations import EvalImport, EvalSummary, Evaluations, parse_evaluations
+from onboard.delivery.evaluations import (
+    EvalImport,
+    EvalSummary,
+    Evaluations,
+    Scale,
+    parse_evaluations,
+    scale_in_header,
+)
 from onboard.delivery.facts import DeliveryInfo
 from onboard.delivery.headers import HeaderNotFound
 from onboard.delivery.marks import FOOT_MARK, AttendanceImport, parse_attendance
@@ -428,10 +435,15 @@ def import_attendance(
         )
 
 
-def import_evaluations(path: Path, console: Any = None) -> EvalImport:
-    """Read evaluation responses: one row per response, one score column per question."""
+def import_evaluations(
+    path: Path, console: Any = None, scales: Mapping[str, str] | None = None
+) -> EvalImport:
+    """Read evaluation responses: one row per response, one column per question.
+
+    ``scales`` (--scale) maps the start of a question's header to its scale.
+    """
     with open_tables(Path(path), console, "Reading evaluations") as tables:
-        return parse_evaluations(tables[0][1](), str(path))
+        return parse_evaluations(tables[0][1](), str(path), scales)
 
 
 # ---------------------------------------------------------------- writing
@@ -807,7 +819,12 @@ def _attendance_footer(out: _Writer, ws: Any, days: Sequence[date], count: int) 
         )
 
 
-SUMMARY_WIDTHS = (6, 60, 12, 12, 12, 12)
+SUMMARY_WIDTHS = (6, 60, 10, 12, 16, 12, 12)
+
+
+def _figure_format(scale: Scale) -> str:
+    """A number format that shows the scale with the figure: '4.3 out of 5', '80% yes'."""
+    return '0%" yes"' if scale.yes_no else f'0.0" out of {scale.high}"'
 
 
 def write_eval_summary(
@@ -818,11 +835,13 @@ def write_eval_summary(
     *,
     console: Any = None,
 ) -> None:
-    """The evaluation summary, laid out the same way every time.
+    """The evaluation summary, laid out the same way every time, every figure with its scale.
 
     Summary sheet: the delivery in rows 2-7, participants, responses,
-    response rate and overall average in rows 9-12, one row per question from
-    row 15, then the comments. A Responses sheet keeps every response.
+    response rate and the overall average in rows 9-12 (a number only when
+    the scored questions share one scale, shown as '4.3 out of 5'; else a
+    note), one row per question with its scale from row 15, then the average
+    of each scale, then the comments. A Responses sheet keeps every response.
     """
     out = _Writer()
     ws = out.sheet("Summary", SUMMARY_WIDTHS)
@@ -858,26 +877,44 @@ def write_eval_summary(
             else None,
         ]
     )
-    ws.append(
-        [
-            None,
-            out.styled(ws, "Overall average", font=bold),
-            out.styled(ws, summary.overall, number_format="0.00") if summary.overall is not None else None,
-        ]
-    )
+    scale = summary.overall_scale
+    if summary.overall is not None and scale is not None:
+        overall = out.styled(ws, summary.overall, number_format=_figure_format(scale))
+    elif len(summary.by_scale) > 1:
+        overall = out.text(ws, "none: the questions use different scales (see the averages by scale below)")
+    else:
+        overall = out.text(ws, "none: no question was answered")
+    ws.append([None, out.styled(ws, "Overall average", font=bold), overall])
     ws.append([])
-    ws.append(out.header_row(ws, ["#", "Question", "Responses", "Average", "Lowest", "Highest"]))
+    ws.append(out.header_row(ws, ["#", "Question", "Scale", "Responses", "Average", "Lowest", "Highest"]))
     for question in summary.questions:
+        shown = not question.scale.yes_no
         ws.append(
             [
                 question.number,
                 out.text(ws, question.question),
+                out.text(ws, question.scale.label),
                 question.responses,
-                out.styled(ws, question.average, number_format="0.00")
+                out.styled(ws, question.average, number_format=_figure_format(question.scale))
                 if question.average is not None
                 else None,
-                question.lowest,
-                question.highest,
+                question.lowest if shown else None,
+                question.highest if shown else None,
+            ]
+        )
+    ws.append([])
+    ws.append(out.header_row(ws, ["", "Averages by scale", "Scale", "Questions", "Average", "Answers"]))
+    for group in summary.by_scale:
+        ws.append(
+            [
+                None,
+                out.text(ws, ", ".join(str(n) for n in group.questions)),
+                out.text(ws, group.scale.label),
+                len(group.questions),
+                out.styled(ws, group.average, number_format=_figure_format(group.scale))
+                if group.average is not None
+                else None,
+                group.answers,
             ]
         )
     ws.append([])
@@ -885,17 +922,21 @@ def write_eval_summary(
     for column, text in summary.comments:
         ws.append([None, out.text(ws, text), out.text(ws, column)])
 
-    raw = out.sheet(
-        "Responses", (8, *([14] * len(evaluations.questions)), *([40] * len(evaluations.comment_columns)))
-    )
+    count = len(evaluations.questions)
+    scales = [evaluations.scale(n) for n in range(1, count + 1)]
+    raw = out.sheet("Responses", (8, *([14] * count), *([40] * len(evaluations.comment_columns))))
     raw.freeze_panes = "B2"
-    raw.append(out.header_row(raw, ["Row", *evaluations.questions, *evaluations.comment_columns]))
+    headers = [
+        f"{q} ({s.label})" if scale_in_header(q) != s else q
+        for q, s in zip(evaluations.questions, scales, strict=True)
+    ]
+    raw.append(out.header_row(raw, ["Row", *headers, *evaluations.comment_columns]))
     with Ticker(console, f"Writing {path.name}", len(evaluations.responses)) as ticker:
         for response in evaluations.responses:
             raw.append(
                 [
                     response.row,
-                    *(response.scores.get(n) for n in range(1, len(evaluations.questions) + 1)),
+                    *(_answer(response.scores.get(n), s) for n, s in enumerate(scales, 1)),
                     *(
                         out.text(raw, response.comments.get(n, ""))
                         for n in range(1, len(evaluations.comment_columns) + 1)
@@ -904,3 +945,10 @@ def write_eval_summary(
             )
             ticker.advance()
     out.save(path)
+
+
+def _answer(score: float | None, scale: Scale) -> Any:
+    """An answer as the person gave it: a score, or Yes/No."""
+    if score is None or not scale.yes_no:
+        return score
+    return "Yes" if score else "No"
