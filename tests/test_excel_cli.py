@@ -127,7 +127,7 @@ def test_training_engagement_from_roster_to_closed_delivery(run, workspace, clie
     assert result.exit_code == 0, result.output
     assert said("Imported 5 people", result.output) and said("1 duplicate(s) merged", result.output)
     header, people = stored(client / "roster.jsonl")
-    assert header["source"] == str(roster_file) and header["imported_by"] == "tester"
+    assert header["source"] == roster_file.name and header["imported_by"] == "tester"
     grace = next(p for p in people if p["email"] == "GRACE@acme.example")
     assert (grace["row"], grace["notes"]) == (5, "duplicate of row 5"), "row 9 filled row 5's blank"
 
@@ -178,11 +178,15 @@ def test_training_engagement_from_roster_to_closed_delivery(run, workspace, clie
     assert said("5 took part", result.output)
     header, rows = stored(client / "attendance.jsonl")
     assert header["days"] == ["2026-03-16", "2026-03-17"]
-    people = {p["email"]: p for p in rows}
+    assert [s["file"] for s in header["sources"]] == ["filled in.xlsx"]
+    assert {r["email"] for r in rows} >= {"zoe@acme.example", "walt@acme.example"}, "a row per row"
+    shown = json.loads(run("roster", SLUG, "--json").output)
+    people = {p["email"]: p for p in shown["attendance"]["people"]}
     assert people["ada.lovelace@acme.example"]["present"] == ["2026-03-16", "2026-03-17"]
     assert people["ada.lovelace@acme.example"]["minutes_late"] == 5
     assert people["zoe@acme.example"]["absent"] == ["2026-03-16", "2026-03-17"]
     assert people["walt@acme.example"]["on_roster"] is False
+    assert shown["roster"]["people"][-1]["email"] == "walt@acme.example", "the walk-in joins the roster"
     assert not (client / "attendance.toml").exists() and leftovers(client) == []
 
     result = run("export", SLUG, "eval")
@@ -280,7 +284,7 @@ def test_skip_invalid_imports_the_good_rows(run, client, tmp_path):
     assert result.exit_code == 0, result.output
     assert said("row 3, column B (Email)", result.output)
     header, people = stored(client / "roster.jsonl")
-    assert header["onboard"] == "roster" and header["source"] == str(path)
+    assert header["onboard"] == "roster" and header["source"] == path.name
     assert [p["email"] for p in people] == ["ada@x.example"]
 
 
@@ -407,10 +411,11 @@ def test_meeting_report_csv_records_a_day(run, client, tmp_path):
     result = run("roster", SLUG, "--attendance", str(report))
     assert result.exit_code == 0, result.output
     assert said("Tue 17 Mar 2026: 1 present, 4 absent", result.output)
-    assert said("Not on the roster, not recorded: Someone Else", result.output)
+    assert said("Not on the roster, not counted: Someone Else", result.output)
     assert "Jane Doe" not in result.output.split("absent")[-1]
     header, rows = stored(client / "attendance.jsonl")
-    assert sum(1 for r in rows if r["present"]) == 1 and header["sources"][0]["kind"] == "meeting report"
+    assert [r["name"] for r in rows] == ["Lovelace, Ada", "Someone Else"], "as written; the host set aside"
+    assert header["sources"][0]["kind"] == "report" and header["sources"][0]["platform"] == "Zoom"
     assert header["sources"][0]["days"] == ["2026-03-17"]
 
 

@@ -18,7 +18,18 @@ from onboard.core.engine import convention_values, new_client, role_holder, set_
 from onboard.core.naming import apply_convention, safe_filename
 from onboard.delivery import datafiles
 from onboard.delivery import facts as delivery
-from onboard.delivery.attendance import Attendance, Attendee, merge_attendance
+from onboard.delivery.attendance import (
+    SHEET,
+    Attendance,
+    AttendanceRecords,
+    Attendee,
+    Observation,
+    Source,
+    as_records,
+    count,
+    merge,
+    observations_of,
+)
 from onboard.delivery.cells import CellError, email_value, is_formula_like, number_value, yes_no_value
 from onboard.delivery.evaluations import Scale, parse_evaluations, summarise
 from onboard.delivery.facts import course_days, delivery_info, export_stem, start_time
@@ -27,14 +38,13 @@ from onboard.delivery.marks import parse_attendance
 from onboard.delivery.matching import match_marks
 from onboard.delivery.roster import Person, Roster, name_key, parse_roster, split_full_name
 from onboard.delivery.stored import (
-    ATTENDEE_FIELDS,
+    OBSERVATION_FIELDS,
     PERSON_FIELDS,
     attendance_from_document,
-    attendance_to_document,
-    attendee_from_row,
-    attendee_row,
     evaluations_from_document,
     evaluations_to_document,
+    observation_from_row,
+    observation_row,
     person_from_row,
     person_row,
     roster_from_document,
@@ -313,7 +323,7 @@ def sheet_rows(*people, foot=True):
     return numbered(rows)
 
 
-def test_attendance_sheet_read_per_day_with_blanks_absent_on_marked_days():
+def test_attendance_sheet_read_per_day_a_blank_on_a_marked_day_saying_nothing():
     rows = sheet_rows(
         [1, "Ada", "Lovelace", "ada@example.com", None, None, "Yes", "Yes", None, 5, "late train"],
         [2, "Grace", "Hopper", "grace@example.com", None, None, None, None, None, None, None],
@@ -324,7 +334,7 @@ def test_attendance_sheet_read_per_day_with_blanks_absent_on_marked_days():
     assert imported.days == (MON,)  # Tuesday's column is blank: nothing recorded for it
     marks = {m.email: m for m in imported.marks}
     assert marks["ada@example.com"].present == {MON: True}
-    assert marks["grace@example.com"].present == {MON: False}
+    assert marks["grace@example.com"].present == {MON: None}, "blank: the sheet does not say"
     assert marks["alan@example.com"].present == {MON: False}
     assert marks["ada@example.com"].minutes_late == 5
     assert marks["ada@example.com"].notes == "late train"
@@ -383,15 +393,17 @@ def test_meeting_report_matched_by_email_then_name_and_day_from_join_times():
     assert sorted({p.email for _, p in matching.matched}) == ["ada@example.com", "grace@example.com"]
     assert [m.name for m in matching.unmatched] == ["Stranger"]
     assert [m.name for m in matching.ignored] == ["Jane Doe"]
-    source = {"file": "zoom.csv"}
-    attendance = merge_attendance(None, ROSTER, (MON,), imported, matching, source, start=time(9))
+    source = Source("z", "report", "zoom.csv", (MON,))
+    rows = observations_of(imported, "z", skip=matching.ignored, start=time(9))
+    attendance = merge(AttendanceRecords((MON,)).with_source(source, rows, (MON,)), ROSTER)
     people = {p.email: p for p in attendance.people}
     assert people["ada@example.com"].present == {MON: True}
     assert people["ada@example.com"].minutes_late == 7
     assert people["grace@example.com"].minutes_late == 0
     assert people["alan@example.com"].present == {MON: False}
-    assert attendance.present_count() == 2
+    assert count(ROSTER, attendance).took_part == 2
     assert "s@example.com" not in people
+    assert [u.name for u in attendance.unknown] == ["Stranger"], "listed, never counted"
 
 
 def test_meeting_report_of_another_day_needs_day():
@@ -411,7 +423,12 @@ def test_a_name_shared_by_two_people_is_not_guessed():
     assert matching.ambiguous and not matching.matched
 
 
-def test_merge_replaces_only_the_days_imported_and_keeps_walk_ins():
+def sheet_source(ident, imported, at_hour=9):
+    source = Source(ident, SHEET, f"{ident}.xlsx", tuple(imported.days), datetime(2026, 3, 18, at_hour))
+    return source, observations_of(imported, ident)
+
+
+def test_two_sheets_for_two_days_both_stand_and_a_walk_in_joins_the_roster():
     day1 = parse_attendance(
         sheet_rows(
             [1, "Ada", "Lovelace", "ada@example.com", None, None, None, "Yes", None, None, None],
@@ -421,24 +438,26 @@ def test_merge_replaces_only_the_days_imported_and_keeps_walk_ins():
         "day1.xlsx",
         (MON, TUE),
     )
-    first = merge_attendance(None, ROSTER, (MON, TUE), day1, match_marks(day1.marks, ROSTER), {"file": "1"})
+    records = AttendanceRecords((MON, TUE)).with_source(*sheet_source("one", day1), (MON, TUE))
+    first = merge(records, ROSTER)
     walk_in = next(p for p in first.people if not p.on_roster)
     assert walk_in.email == "walk@example.com" and walk_in.present == {MON: True}
+    assert walk_in.walk_in_from == "one"
     day2 = parse_attendance(
         numbered([["Email", "Present 2026-03-17"], ["grace@example.com", "Yes"]]), "d2", (MON, TUE)
     )
-    second = merge_attendance(first, ROSTER, (MON, TUE), day2, match_marks(day2.marks, ROSTER), {"file": "2"})
+    second = merge(records.with_source(*sheet_source("two", day2, 10), (MON, TUE)), ROSTER)
     people = {p.email: p for p in second.people}
     assert people["ada@example.com"].present == {MON: True, TUE: False}
     assert people["grace@example.com"].present == {MON: False, TUE: True}
-    assert people["walk@example.com"].present == {MON: True}
-    assert second.present_count() == 3
-    assert [s["file"] for s in second.sources] == ["1", "2"]
+    assert people["walk@example.com"].present == {MON: True, TUE: False}
+    assert count(ROSTER, second).took_part == 3
+    assert [s.file for s in second.sources] == ["one.xlsx", "two.xlsx"]
     assert second.absentees(TUE)[0].email == "ada@example.com"
 
 
 def random_delivery(rng: random.Random, size: int):
-    """A roster, attendance stored earlier (in another order, with walk-ins), and a sheet to import."""
+    """A roster, attendance stored by an earlier version (in another order, with walk-ins), and a sheet."""
     people = [
         Person(f"p{i}@example.com", f"First{i}", f"Last{i % 7}", notes=rng.choice(["", "n"]))
         for i in range(size)
@@ -454,7 +473,7 @@ def random_delivery(rng: random.Random, size: int):
     ]
     earlier += [
         Attendee("", "Old Walk-in", {MON: True}, on_roster=False),
-        Attendee("gone@x.example", "Gone", {MON: True}),
+        Attendee("gone@x.example", "Gone", {MON: False}),
     ]
     rng.shuffle(earlier)
     sheet = [
@@ -487,36 +506,46 @@ def random_delivery(rng: random.Random, size: int):
     if rng.random() < 0.3:  # a day left blank: nothing recorded for it
         for row in sheet:
             row[8] = None
-    return roster, Attendance((MON, TUE), earlier, [{"file": "old.xlsx"}]), sheet_rows(*sheet)
+    return roster, Attendance((MON, TUE), earlier), sheet_rows(*sheet)
 
 
 @pytest.mark.parametrize("seed", range(8))
-def test_an_import_merged_and_stored_reads_back_the_same(tmp_path, seed):
+def test_an_import_stored_beside_earlier_records_reads_back_the_same(tmp_path, seed):
     rng = random.Random(seed)
     roster, earlier, rows = random_delivery(rng, rng.choice([1, 5, 40]))
     folder = tmp_path / "acme"
     folder.mkdir()
     store = FakeStore(folder)
     datafiles.save_roster(store, "acme", roster)
-    datafiles.update_attendance(store, "acme", lambda existing: earlier)
+    old = as_records(earlier, Source("earlier", SHEET, "old.xlsx", (), datetime(2026, 3, 16, 18)))
+    datafiles.update_attendance(store, "acme", lambda existing: old)
     imported = parse_attendance(rows, "a.xlsx", (MON, TUE))
     matching = match_marks(imported.marks, roster, ignore_emails=["noshow@x.example"])
     assert bool(matching.ambiguous) == (len(roster) > 2), "two Sam Lees are never guessed"
     assert [m.email for m in matching.ignored] == ["noshow@x.example"]
-    _, merged = datafiles.update_attendance(
-        store,
-        "acme",
-        lambda existing: merge_attendance(
-            existing, datafiles.load_roster(folder), (MON, TUE), imported, matching, {"file": "a.xlsx"}
-        ),
+    source = Source("new", SHEET, "a.xlsx", tuple(imported.days), datetime(2026, 3, 18, 9))
+    observations = observations_of(imported, "new", skip=matching.ignored)
+    _, records = datafiles.update_attendance(
+        store, "acme", lambda existing: existing.with_source(source, observations, (MON, TUE))
     )
+    merged = merge(records, roster)
     stored = datafiles.load_attendance(folder)
-    assert stored.people == merged.people and stored.days == (MON, TUE)
+    assert stored == merged and stored.days == (MON, TUE)
     assert [p.email for p in stored.people[: len(roster)]] == [p.email for p in roster.people]
-    assert [s["file"] for s in stored.sources] == ["old.xlsx", "a.xlsx"]
+    assert [s.file for s in stored.sources] == ["old.xlsx", "a.xlsx"]
     walk_ins = {p.name for p in stored.people if not p.on_roster}
     assert {"Walk In", "Old Walk-in"} <= walk_ins
-    assert "Gone" not in {p.name for p in stored.people}, "no longer on the roster, not a walk-in"
+    assert "Gone" not in {p.name for p in stored.people}, "absent and not on the roster: not a walk-in"
+    assert "No Show" not in {p.name for p in stored.people}, "set aside"
+    for person in stored.people:
+        for day, value in person.present.items():
+            said = [o.present.get(day) for o in observations if match_key(o) == person.key]
+            if said and any(v is not None for v in said) and day in imported.days:
+                assert value == any(v for v in said if v is not None), "the later sheet decides"
+
+
+def match_key(obs):
+    return obs.email.casefold() if obs.email else "name:" + name_key(obs.name)
 
 
 # ---------------------------------------------------------------- evaluations
@@ -580,13 +609,13 @@ def test_documents_round_trip():
     )
     back = roster_from_document(through_toml(roster_to_document(roster)), "roster.toml")
     assert back.people == roster.people and back.imported_at == NOW
-    attendance = Attendance(
-        (MON, TUE),
-        [Attendee("ada@example.com", "Ada Lovelace", {MON: True, TUE: False}, 5, "x", True, True)],
-        [{"file": "a.xlsx"}],
-    )
-    again = attendance_from_document(through_toml(attendance_to_document(attendance)), "attendance.toml")
-    assert again.people == attendance.people and again.days == attendance.days
+    earlier = {
+        "schema": 1,
+        "days": [MON, TUE],
+        "people": [{"email": "ada@example.com", "name": "Ada", "present": [MON], "absent": [TUE]}],
+    }
+    again = attendance_from_document(through_toml(earlier), "attendance.toml")
+    assert again.people == [Attendee("ada@example.com", "Ada", {MON: True, TUE: False})]
     evaluations = parse_evaluations(numbered(EVAL_ROWS), "evals.csv").evaluations
     restored = evaluations_from_document(through_toml(evaluations_to_document(evaluations)), "evals.toml")
     assert restored.responses == evaluations.responses
@@ -599,11 +628,13 @@ def test_rows_round_trip():
         Person("zoe@example.com", "Zoë", "Çelik", lxp_registered=None),
     ]
     assert [person_from_row(json.loads(json.dumps(person_row(p)))) for p in people] == people
-    records = [
-        Attendee("ada@example.com", "Ada Lovelace", {MON: True, TUE: False}, 5, "x", True, True),
-        Attendee("", "Walk In", {TUE: True}, None, "", False, None),
+    covers = {"s": (MON, TUE)}
+    rows = [
+        Observation("s", 4, "ada@example.com", "Ada Lovelace", {MON: True, TUE: False}, 5, "x", True),
+        Observation("s", 9, "", "Walk In", {MON: None, TUE: True}, joined=datetime(2026, 3, 17, 9, 2)),
     ]
-    assert [attendee_from_row(json.loads(json.dumps(attendee_row(r)))) for r in records] == records
+    again = [observation_from_row(json.loads(json.dumps(observation_row(r))), covers) for r in rows]
+    assert again == rows
 
 
 def test_damaged_documents_name_the_file():
@@ -720,28 +751,62 @@ def test_stored_rows_map_fields_by_the_header(tmp_path):
     )
 
 
-def test_attendance_is_stored_a_line_per_person(tmp_path):
+def test_attendance_is_stored_a_line_per_row_of_each_source(tmp_path):
     folder = tmp_path / "acme"
     folder.mkdir()
-    attendance = Attendance(
+    source = Source("s1", SHEET, "a.xlsx", (MON, TUE), NOW, "tester")
+    records = AttendanceRecords(
         (MON, TUE),
-        [
-            Attendee("ada@example.com", "Ada Lovelace", {TUE: True, MON: False}, 5, "=1+1", True, True),
-            Attendee("", "Walk In", {MON: True}, on_roster=False),
-        ],
-        [{"file": "a.xlsx", "at": NOW, "days": [MON]}],
+        (source,),
+        (
+            Observation("s1", 11, "ada@example.com", "Ada Lovelace", {TUE: True, MON: None}, 5, "=1+1", True),
+            Observation("s1", 12, "", "Walk In", {MON: True, TUE: False}),
+        ),
     )
-    datafiles.update_attendance(FakeStore(folder), "acme", lambda existing: attendance)
+    datafiles.update_attendance(FakeStore(folder), "acme", lambda existing: records)
     header, rows = jsonl(folder / "attendance.jsonl")
-    assert header["onboard"] == "attendance" and header["days"] == ["2026-03-16", "2026-03-17"]
-    assert header["sources"] == [{"file": "a.xlsx", "at": "2026-03-01T09:00:00", "days": ["2026-03-16"]}]
-    assert header["fields"] == list(ATTENDEE_FIELDS)
-    assert rows == [
-        ["ada@example.com", "Ada Lovelace", ["2026-03-17"], ["2026-03-16"], 5, "=1+1", True, True],
-        ["", "Walk In", ["2026-03-16"], [], None, "", None, False],
+    assert header["onboard"] == "attendance" and header["schema"] == 2
+    assert header["days"] == ["2026-03-16", "2026-03-17"]
+    assert header["sources"] == [
+        {
+            "id": "s1",
+            "kind": "sheet",
+            "file": "a.xlsx",
+            "days": ["2026-03-16", "2026-03-17"],
+            "at": "2026-03-01T09:00:00",
+            "by": "tester",
+        }
     ]
-    again = datafiles.load_attendance(folder)
-    assert again.people == attendance.people and again.days == (MON, TUE)
+    assert header["fields"] == list(OBSERVATION_FIELDS)
+    assert rows == [
+        ["s1", 11, "ada@example.com", "Ada Lovelace", ["2026-03-17"], [], 5, "=1+1", True, None],
+        ["s1", 12, "", "Walk In", ["2026-03-16"], ["2026-03-17"], None, "", None, None],
+    ]
+    assert datafiles.load_attendance_records(folder) == records
+
+
+def test_attendance_stored_as_a_record_per_person_is_read_as_one_source(tmp_path):
+    folder = tmp_path / "acme"
+    folder.mkdir()
+    (folder / "attendance.jsonl").write_text(
+        '{"onboard": "attendance", "schema": 1, "days": ["2026-03-16"], '
+        '"sources": [{"file": "/x/a.xlsx", "at": "2026-03-16T18:00:00"}], '
+        '"fields": ["email", "name", "present", "absent", "minutes_late", "notes", "lxp_registered", "on_roster"]}\n'
+        '["ada@example.com", "Ada Lovelace", ["2026-03-16"], [], 5, "", null, true]\n'
+        '["alan@example.com", "Alan Turing", [], ["2026-03-16"], null, "", null, true]\n'
+        '["", "Walk In", ["2026-03-16"], [], null, "", null, false]\n',
+        encoding="utf-8",
+    )
+    attendance = datafiles.load_attendance(folder, ROSTER)
+    assert [s.label for s in attendance.sources] == ["attendance sheet a.xlsx"]
+    people = {p.key: p for p in attendance.people}
+    assert people["ada@example.com"].present == {MON: True} and people["ada@example.com"].minutes_late == 5
+    assert people["alan@example.com"].present == {MON: False}
+    assert people["grace@example.com"].present == {MON: False}, "on the roster, seen by nobody"
+    assert not people["name:walk in"].on_roster
+    datafiles.update_attendance(FakeStore(folder), "acme", lambda existing: existing)
+    assert jsonl(folder / "attendance.jsonl")[0]["schema"] == 2
+    assert datafiles.load_attendance(folder, ROSTER) == attendance
 
 
 def test_derived_facts_from_attendance_and_evaluations(tmp_path):
@@ -763,7 +828,8 @@ def test_derived_facts_from_attendance_and_evaluations(tmp_path):
             Attendee("alan@example.com", "Alan", {MON: False}),
         ],
     )
-    datafiles.update_attendance(store, "acme", lambda existing: attendance)
+    records = as_records(attendance, Source("s", SHEET, "a.xlsx", ()))
+    datafiles.update_attendance(store, "acme", lambda existing: records)
     assert delivery.derived_facts(folder) == {"participant_count": 2, "eval_score": 4.2}
     assert delivery.participants(folder) == (2, "attendance")
     (folder / "attendance.jsonl").write_text('{"onboard": "attendance", "schema": 1, "days": 3}')

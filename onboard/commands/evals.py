@@ -56,7 +56,7 @@ def eval_(
       onboard eval acme --json
     """
     from onboard.delivery.cells import problems_error
-    from onboard.delivery.datafiles import load_evaluations, save_evaluations
+    from onboard.delivery.datafiles import load_evaluations
     from onboard.delivery.evaluations import summarise
     from onboard.delivery.facts import participants
 
@@ -83,7 +83,7 @@ def eval_(
             raise OnboardError(f"{path}: no responses in it; nothing was stored.")
         evaluations.imported_at = app.now()
         evaluations.imported_by = app.user()
-        saved = save_evaluations(store, slug, evaluations)
+        saved = _store(app, store, slug, path, evaluations)
         if result.ignored:
             app.terminal.info("Columns not used: " + ", ".join(result.ignored))
         app.terminal.success(f"Imported {len(evaluations.responses)} responses from {path.name} into {saved}")
@@ -148,3 +148,27 @@ def _scale_options(options: tuple[str, ...]) -> dict[str, str]:
             )
         scales[question.strip()] = scale.strip()
     return scales
+
+
+def _store(app: App, store, slug: str, path: Path, evaluations) -> Path:
+    """Store the responses and record the import in the client's history (so `undo` takes it back)."""
+    from onboard.core.engine import record
+    from onboard.delivery.datafiles import EVALS_FILE, load_evaluations, store_evaluations
+
+    with store.transaction(slug) as tx:
+        folder = store.folder(slug)
+        before = load_evaluations(folder)
+        change = store_evaluations(folder, evaluations)
+        was = f" (replacing {len(before.responses)})" if before is not None else ""
+        summary = f"evaluations from {path.name}: {len(evaluations.responses)} responses{was}"
+        tx.commit(
+            record(
+                tx.state,
+                action="import",
+                summary=summary,
+                now=app.now(),
+                by=app.user(),
+                records=change.as_event(),
+            )
+        )
+    return folder / EVALS_FILE

@@ -1,12 +1,15 @@
-"""How people, attendance records and evaluations are stored, and read back.
+"""How people, attendance sources and evaluations are stored, and read back.
 
-``roster.jsonl`` and ``attendance.jsonl`` hold a person or an attendance
-record as a row of JSON values (:data:`PERSON_FIELDS`, :data:`ATTENDEE_FIELDS`);
-``evals.toml``, and the ``roster.toml`` and ``attendance.toml`` of earlier
-versions (still read), hold TOML documents. A stored value is checked as it
-is read back, and a wrong one is an error that names it. The conversions sit
-here beside :data:`SCHEMA`, so that a change of format is made in one
-place; reading and writing the files themselves is :mod:`onboard.delivery.datafiles`.
+``roster.jsonl`` holds a person as a row of JSON values
+(:data:`PERSON_FIELDS`); ``attendance.jsonl`` (schema 2) holds its sources
+in the header (:func:`source_to_json`) and a row of a source as a row of
+JSON values (:data:`OBSERVATION_FIELDS`). Schema 1 stored one merged
+record per person (:data:`ATTENDEE_FIELDS`), still read. ``evals.toml``,
+and the ``roster.toml`` and ``attendance.toml`` of earlier versions (still
+read), hold TOML documents. A stored value is checked as it is read back,
+and a wrong one is an error that names it. The conversions sit here beside
+:data:`SCHEMA`, so that a change of format is made in one place; reading
+and writing the files themselves is :mod:`onboard.delivery.datafiles`.
 """
 
 from __future__ import annotations
@@ -16,14 +19,27 @@ from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
 
-from onboard.delivery.attendance import Attendance, Attendee
+from onboard.delivery.attendance import Attendance, Attendee, Observation, Source
 from onboard.delivery.evaluations import Evaluations, Response, scales_from_document
 from onboard.delivery.roster import Person, Roster
 from onboard.errors import OnboardError
 
 SCHEMA = 1  # of the stored files: one with a newer schema is refused, never misread
+ATTENDANCE_SCHEMA = 2  # attendance.jsonl: sources and their rows (1: a merged record per person)
 
 PERSON_FIELDS = ("email", "first_name", "last_name", "title", "location", "lxp_registered", "notes", "row")
+OBSERVATION_FIELDS = (
+    "source",
+    "row",
+    "email",
+    "name",
+    "present",
+    "absent",
+    "minutes_late",
+    "notes",
+    "lxp_registered",
+    "joined",
+)
 ATTENDEE_FIELDS = (
     "email",
     "name",
@@ -87,32 +103,7 @@ def person_from_row(values: Sequence[Any]) -> Person:
     return Person(email, first, last, title, location, lxp, notes, row)
 
 
-def attendee_row(record: Attendee) -> list[Any]:
-    """An attendance record as stored: the values of :data:`ATTENDEE_FIELDS`."""
-    present = sorted(d for d, v in record.present.items() if v)
-    absent = sorted(d for d, v in record.present.items() if not v)
-    return [
-        record.email,
-        record.name,
-        [d.isoformat() for d in present],
-        [d.isoformat() for d in absent],
-        record.minutes_late,
-        record.notes,
-        record.lxp_registered,
-        record.on_roster,
-    ]
-
-
-def attendee_from_row(values: Sequence[Any]) -> Attendee:
-    email, name, present, absent, late, notes, lxp, on_roster = values
-    if not (type(email) is type(name) is type(notes) is str):
-        email, name, notes = (
-            _text_field(email, "email"),
-            _text_field(name, "name"),
-            _text_field(notes, "notes"),
-        )
-    if not email and not name:
-        raise RowError("a record needs an email or a name")
+def _days(present: object, absent: object) -> dict[date, bool]:
     if type(present) is not list or type(absent) is not list:
         raise RowError(f"present and absent must be lists of dates, not {present!r} and {absent!r}")
     marks = {}
@@ -125,6 +116,101 @@ def attendee_from_row(values: Sequence[Any]) -> Attendee:
         raise RowError(
             f"present and absent must be lists of dates (YYYY-MM-DD), not {present!r} and {absent!r}"
         ) from None
+    return marks
+
+
+def observation_row(obs: Observation) -> list[Any]:
+    """A source's row as stored: the values of :data:`OBSERVATION_FIELDS` (a blank day in neither list)."""
+    return [
+        obs.source,
+        obs.row,
+        obs.email,
+        obs.name,
+        sorted(d.isoformat() for d, v in obs.present.items() if v is True),
+        sorted(d.isoformat() for d, v in obs.present.items() if v is False),
+        obs.minutes_late,
+        obs.notes,
+        obs.lxp_registered,
+        obs.joined.isoformat() if obs.joined else None,
+    ]
+
+
+def observation_from_row(values: Sequence[Any], days: Mapping[str, Sequence[date]]) -> Observation:
+    """A stored row of a source; ``days`` maps each source's id to the days it covers."""
+    source, row, email, name, present, absent, late, notes, lxp, joined = values
+    if type(source) is not str or source not in days:
+        raise RowError(f"source must be the id of a source in the header, not {source!r}")
+    if type(row) is not int or row < 0:
+        raise RowError(f"row must be a whole number, not {row!r}")
+    email, name, notes = _text_field(email, "email"), _text_field(name, "name"), _text_field(notes, "notes")
+    if not email and not name:
+        raise RowError("a row needs an email or a name")
+    said: dict[date, bool | None] = dict.fromkeys(days[source])
+    said.update(_days(present, absent))
+    if late is not None and (type(late) is not int or late < 0):
+        raise RowError(f"minutes_late must be a whole number, not {late!r}")
+    if lxp is not None and type(lxp) is not bool:
+        raise RowError(f"lxp_registered must be true, false or null, not {lxp!r}")
+    when = None
+    if joined is not None:
+        try:
+            when = datetime.fromisoformat(joined)
+        except (TypeError, ValueError):
+            raise RowError(f"joined must be a date and time, not {joined!r}") from None
+    return Observation(source, row, email, name, said, late, notes, lxp, when)
+
+
+def source_to_json(source: Source) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "id": source.id,
+        "kind": source.kind,
+        "file": source.file,
+        "days": [d.isoformat() for d in source.days],
+        "at": source.at.replace(microsecond=0).isoformat() if source.at else None,
+        "by": source.by,
+    }
+    if source.platform:
+        data["platform"] = source.platform
+    return data
+
+
+def source_from_json(raw: object) -> Source:
+    """A source from the header; RowError names what is wrong."""
+    if not isinstance(raw, dict):
+        raise RowError(f"a source must be a JSON object, not {raw!r}")
+    ident, kind = raw.get("id"), raw.get("kind")
+    if not isinstance(ident, str) or not ident:
+        raise RowError(f"a source's id must be text, not {ident!r}")
+    if kind not in ("sheet", "report"):
+        raise RowError(f"source {ident}: kind must be 'sheet' or 'report', not {kind!r}")
+    try:
+        days = tuple(date.fromisoformat(d) for d in raw.get("days") or [])
+        at = datetime.fromisoformat(raw["at"]) if raw.get("at") else None
+    except (TypeError, ValueError):
+        raise RowError(f"source {ident}: days must be dates and at a date and time") from None
+    return Source(
+        id=ident,
+        kind=kind,
+        file=str(raw.get("file") or ""),
+        days=days,
+        at=at,
+        by=str(raw.get("by") or ""),
+        platform=str(raw.get("platform") or ""),
+    )
+
+
+def attendee_from_row(values: Sequence[Any]) -> Attendee:
+    """A merged record as schema 1 stored it (:data:`ATTENDEE_FIELDS`)."""
+    email, name, present, absent, late, notes, lxp, on_roster = values
+    if not (type(email) is type(name) is type(notes) is str):
+        email, name, notes = (
+            _text_field(email, "email"),
+            _text_field(name, "name"),
+            _text_field(notes, "notes"),
+        )
+    if not email and not name:
+        raise RowError("a record needs an email or a name")
+    marks = _days(present, absent)
     if late is not None and (type(late) is not int or late < 0):
         raise RowError(f"minutes_late must be a whole number, not {late!r}")
     if lxp is not None and type(lxp) is not bool:
@@ -201,30 +287,6 @@ def roster_from_document(doc: Mapping[str, Any], path: str) -> Roster:
     )
 
 
-def attendance_to_document(attendance: Attendance) -> dict[str, Any]:
-    people = []
-    for person in attendance.people:
-        entry: dict[str, Any] = {"email": person.email, "name": person.name}
-        entry["present"] = sorted(d for d, v in person.present.items() if v)
-        entry["absent"] = sorted(d for d, v in person.present.items() if not v)
-        if person.minutes_late is not None:
-            entry["minutes_late"] = person.minutes_late
-        if person.notes:
-            entry["notes"] = person.notes
-        if person.lxp_registered is not None:
-            entry["lxp_registered"] = person.lxp_registered
-        if not person.on_roster:
-            entry["on_roster"] = False
-        people.append(entry)
-    return {
-        "schema": SCHEMA,
-        "days": list(attendance.days),
-        "present_count": attendance.present_count(),
-        "sources": attendance.sources,
-        "people": people,
-    }
-
-
 def attendance_from_document(doc: Mapping[str, Any], path: str) -> Attendance:
     _check_schema(doc, path)
     days = _want(doc, "days", list, path)
@@ -254,8 +316,7 @@ def attendance_from_document(doc: Mapping[str, Any], path: str) -> Attendance:
                 lxp_registered=lxp if isinstance(lxp, bool) else None,
             )
         )
-    sources = doc.get("sources", [])
-    return Attendance(tuple(days), people, list(sources) if isinstance(sources, list) else [])
+    return Attendance(tuple(days), people)
 
 
 def evaluations_to_document(evaluations: Evaluations) -> dict[str, Any]:
