@@ -172,7 +172,7 @@ def prepare(home: Path, count: int) -> None:
             "delivery_type=Virtual",
             "--no-input",
         ],
-        ["set", SLUG, "course_date=2026-03-16", "course_end_date=2026-03-17"],
+        ["set", SLUG, "course_date=2026-03-16", "course_end_date=2026-03-17", "--force"],
         ["assign", SLUG, "FAC", "Jane Doe"],
     ]
     for step in steps:
