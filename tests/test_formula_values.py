@@ -252,3 +252,19 @@ def test_csv_text_is_read_as_written(tmp_path):
     )
     person = excel.import_roster(path).roster.people[0]
     assert (person.first_name, person.last_name) == ("Jürgen", "Müller")
+
+
+def test_a_name_formula_without_a_value_in_an_attendance_sheet_is_reported_by_cell(tmp_path):
+    from datetime import date
+
+    rows = [
+        ["First name", "Last name", "Email", "Present 2026-04-03"],
+        ["Ann", Formula('CONCAT("L","ee")'), "ann.lee@fabrikam.example", "Yes"],
+        ["Bo", "Chen", "bo.chen@fabrikam.example", Formula('IF(1=1,"Yes","No")')],
+    ]
+    imported = excel.import_attendance(write_xlsx(tmp_path / "a.xlsx", rows), [date(2026, 4, 3)])
+    assert [str(p) for p in imported.problems] == [
+        f"row 2, column B (Last name): {NO_VALUE}",
+        f"row 3, column D (Present 2026-04-03): {NO_VALUE}",
+    ]
+    assert imported.marks == []

@@ -200,7 +200,7 @@ class _MarkReader:
         try:
             name = _row_name(values, cols)
         except CellError as exc:
-            self._fail(number, None, str(exc))
+            self._fail(number, _failing_column(values, cols), str(exc))
             return None
         if not email and not name:
             if any(not is_blank((cell_at(values, i),)) for i, _ in self.present):
@@ -230,6 +230,17 @@ def _row_name(values: Sequence[object], cols: Mapping[str, int]) -> str:
         return " ".join(p for p in (first, last) if p)
     full = text_value(cell_at(values, cols.get("full_name")))
     return clean(re.sub(r"\([^)]*\)", " ", full)) if full else ""
+
+
+def _failing_column(values: Sequence[object], cols: Mapping[str, int]) -> int | None:
+    """The name column whose cell cannot be read as text (a date, a formula with no value)."""
+    for name in ("first_name", "last_name", "full_name"):
+        index = cols.get(name)
+        try:
+            text_value(cell_at(values, index))
+        except CellError:
+            return index
+    return None
 
 
 def _minutes(value: object) -> int | None:
