@@ -46,7 +46,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "postpone": ("onboard.commands.steps:postpone", "Move a step's due date by hand."),
     "upgrade": ("onboard.commands.lifecycle:upgrade", "Move a client to the playbook's current revision."),
     "follow": ("onboard.commands.lifecycle:follow", "Start the follow-on playbook for a client."),
-    "calendar": ("onboard.commands.calendar:calendar", "Write session days and due dates as an .ics calendar file."),
+    "calendar": (
+        "onboard.commands.calendar:calendar",
+        "Write session days and due dates as an .ics calendar file.",
+    ),
     "report": ("onboard.commands.report:report", "Write the portfolio as one HTML page."),
     "email": ("onboard.commands.email:email", "Render an email to paste, to a file or as an .eml draft."),
     "roster": ("onboard.commands.roster:roster", "Import a roster, read attendance back, or show it."),
