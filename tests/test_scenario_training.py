@@ -258,8 +258,10 @@ def test_interactive_assign_and_gate(run, workspace):
     )
     # At confirm-next-steps, its emails need the LC and the RL, whom nobody holds: asked before the draft.
     prompter = ScriptedPrompter(
-        ["done", "Jane Doe", "done", "done", "M1", "", "done", True, "done", "2026-02-27"]
-        + ["Sam Rivera", "Omar Haddad", "stop"]
+        [
+            *("done", "Jane Doe", "done", "done", "M1", "", "done", True, "done", "2026-02-27"),
+            *("Sam Rivera", "Omar Haddad", "stop"),
+        ]
     )
     result = run("next", "acme", prompter=prompter)
     assert result.exit_code == 0, result.output
