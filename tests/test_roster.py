@@ -819,7 +819,7 @@ def test_derived_facts_from_attendance_and_evaluations(tmp_path):
     assert delivery.participants(folder) == (3, "roster")
     evaluations = parse_evaluations(numbered(EVAL_ROWS), "evals.csv").evaluations
     datafiles.save_evaluations(store, "acme", evaluations)
-    assert delivery.derived_facts(folder) == {"eval_score": 4.2}
+    assert delivery.derived_facts(folder) == {"eval_score": 4.2, "eval_scale": "5"}
     attendance = Attendance(
         (MON,),
         [
@@ -830,7 +830,7 @@ def test_derived_facts_from_attendance_and_evaluations(tmp_path):
     )
     records = as_records(attendance, Source("s", SHEET, "a.xlsx", ()))
     datafiles.update_attendance(store, "acme", lambda existing: records)
-    assert delivery.derived_facts(folder) == {"participant_count": 2, "eval_score": 4.2}
+    assert delivery.derived_facts(folder) == {"participant_count": 2, "eval_score": 4.2, "eval_scale": "5"}
     assert delivery.participants(folder) == (2, "attendance")
     (folder / "attendance.jsonl").write_text('{"onboard": "attendance", "schema": 1, "days": 3}')
     with pytest.raises(OnboardError, match=r"attendance\.jsonl: line 1: 'fields'"):

@@ -166,13 +166,15 @@ class Figures:
 
         ``participant_count`` once attendance is recorded (the roster says who
         was invited, not who came); ``eval_score`` when the evaluations give
-        an overall figure.
+        an overall figure, with ``eval_scale`` (what it is out of).
         """
         facts: dict[str, Any] = {}
         if self.counts.participants_from == "attendance":
             facts["participant_count"] = self.counts.participants
         if self.evaluation is not None and self.evaluation.overall is not None:
             facts["eval_score"] = self.evaluation.overall
+            if self.evaluation.overall_scale is not None:
+                facts["eval_scale"] = str(self.evaluation.overall_scale.high)
         return facts
 
 
