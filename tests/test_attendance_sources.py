@@ -147,6 +147,17 @@ def test_the_sources_in_any_order_give_the_same_result(roster, sources, order, u
     assert merged == outcome(merge(imported_in(sorted(chosen), sources), roster))
 
 
+def test_merging_for_a_few_people_gives_their_records_and_every_walk_in(roster, sources):
+    records = imported_in(["sheet", "zoom", "teams"], sources)
+    everyone = merge(records, roster)
+    few = merge(records, roster, only={"kwame.mensah@fabrikam.example"})
+    assert [p.key for p in few.people] == ["kwame.mensah@fabrikam.example", "tomas.ruiz@fabrikam.example"]
+    assert list(few.people) == [p for p in everyone.people if p.key in {p.key for p in few.people}]
+    assert [p.email for p in roll(roster, merge(records, roster, only=()))] == [
+        p.email for p in roll(roster, everyone)
+    ]
+
+
 def test_every_order_of_the_three_gives_one_result(roster, sources):
     results = {repr(outcome(merge(imported_in(o, sources), roster))) for o in itertools.permutations(sources)}
     assert len(results) == 1
@@ -296,6 +307,14 @@ def test_the_exported_sheet_lists_the_walk_in_and_reads_back_the_same(run, fabri
         e for e in PRESENT if e != "ross.mcdonald@fabrikam.example"
     } | {"Ross.McDonald@Fabrikam.example"}
     assert ws["A18"].value == 8 and ws["B18"].value == "Tomás" and ws["A20"].value == "Totals"
+    assert run("export", SLUG, "roster").exit_code == 0
+    (participants,) = (fabrikam / "out").glob("*-Participants.xlsx")
+    emails = [
+        row[2] for row in openpyxl.load_workbook(participants).active.iter_rows(min_row=2, values_only=True)
+    ]
+    assert len(emails) == 8 and emails[-1] == "tomas.ruiz@fabrikam.example", (
+        "the roster and its walk-in, once"
+    )
     before = json.loads(run("roster", SLUG, "--json").output)["attendance"]["counts"]
     again = run("roster", SLUG, "--attendance", str(sheet))
     assert again.exit_code == 0, again.output

@@ -70,7 +70,8 @@ def export(app: App, client: str, kind: str, output: str | None, force: bool) ->
                 f"No roster for {state.name} yet.",
                 f'Import it with `onboard roster {slug} --import "ROSTER.xlsx"`.',
             )
-        attendance = load_attendance(folder, roster)
+        # the roster needs only the walk-ins of the attendance; the sheet, everyone's
+        attendance = load_attendance(folder, roster, only=() if kind == "roster" else None)
         people = roll(roster, attendance)  # the walk-ins too, as counted and sent
         if kind == "roster":
 

@@ -112,7 +112,7 @@ def _import_roster(app: App, store, slug: str, path: Path, skip_invalid: bool) -
     with store.transaction(slug) as tx:
         folder = store.folder(slug)
         before = load_roster(folder)
-        if before is not None and [p.as_dict() for p in before.people] == [p.as_dict() for p in people]:
+        if before is not None and before.people == people:
             app.terminal.success(
                 f"{path.name}: the roster already holds these {len(people)} people; nothing changed."
             )
@@ -153,8 +153,8 @@ def _roster_change(before, people) -> str:
     """'+7 people', or '+1, -2, 3 changed (now 6 people)'."""
     if before is None:
         return f"+{len(people)} {'person' if len(people) == 1 else 'people'}"
-    old = {p.key: p.as_dict() for p in before.people}
-    new = {p.key: p.as_dict() for p in people}
+    old = {p.key: p for p in before.people}
+    new = {p.key: p for p in people}
     parts = [f"+{sum(1 for k in new if k not in old)}", f"-{sum(1 for k in old if k not in new)}"]
     changed = sum(1 for k, v in new.items() if k in old and old[k] != v)
     if changed:
@@ -263,8 +263,11 @@ def _import_attendance(
             who = f" by {kept.by}" if kept.by else ""
             term.success(f"{path.name} was imported already{when}{who} ({kept.label}); nothing changed.")
             return
-        before = merge(records, roster) if records.sources else None
+        named = match_marks(imported.marks, roster).matched  # before, only they can change
+        before = merge(records, roster, only={p.key for _, p in named}) if records.sources else None
         everyone = Roster(roll(roster, before))
+        marks_before = {p.key: p.present for p in before.people} if before is not None else {}
+        del before  # 50,000 records: the marks are all the summary needs
         matching = match_marks(
             imported.marks,
             everyone,
@@ -285,7 +288,7 @@ def _import_attendance(
             record(
                 tx.state,
                 action="import",
-                summary=change_summary(before, after, source),
+                summary=change_summary(marks_before, after, source),
                 now=app.now(),
                 by=app.user(),
                 records=RecordsChange(ATTENDANCE_FILE, source=source.id).as_event(),
@@ -305,8 +308,7 @@ def _import_attendance(
             + listing([u.name or u.email for u in unknown])
             + ". If they took part, add them to the attendance sheet (or the roster) and import it again."
         )
-    known = {r.key for r in before.people} if before is not None else set()
-    new_walk_ins = [r.name or r.email for r in after.people if not r.on_roster and r.key not in known]
+    new_walk_ins = [r.name or r.email for r in after.people if not r.on_roster and r.key not in marks_before]
     if new_walk_ins:
         term.info(f"Walk-ins (added to the roster): {listing(new_walk_ins)}")
     for covered in imported.days:

@@ -34,10 +34,10 @@ from __future__ import annotations
 
 import hashlib
 import math
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from onboard.delivery.matching import match_marks
 from onboard.delivery.roster import Person, Roster, name_key, split_full_name
@@ -45,6 +45,7 @@ from onboard.delivery.roster import Person, Roster, name_key, split_full_name
 if TYPE_CHECKING:
     from onboard.delivery.marks import AttendanceImport
 
+T = TypeVar("T")
 SHEET = "sheet"
 REPORT = "report"
 SOURCE_KINDS = {SHEET: "attendance sheet", REPORT: "meeting report"}
@@ -53,7 +54,7 @@ SOURCE_KINDS = {SHEET: "attendance sheet", REPORT: "meeting report"}
 # ---------------------------------------------------------------- what is stored
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Source:
     """One imported file: its kind, the days it covers, and who imported it when.
 
@@ -80,7 +81,7 @@ class Source:
         return (self.at.timestamp() if self.at else -math.inf, self.id)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Observation:
     """One row of a source as it was read: who, and what it says for each day it covers.
 
@@ -151,6 +152,7 @@ def observations_of(
     the minutes late of the earliest join; a sheet says its own.
     """
     skipped = {id(mark) for mark in skip}
+    shared: dict[tuple[object, ...], Any] = {}
     found = []
     for mark in imported.marks:
         if id(mark) in skipped:
@@ -164,7 +166,7 @@ def observations_of(
                 row=mark.row,
                 email=mark.email,
                 name=mark.name,
-                present=dict(mark.present),
+                present=share(shared, dict(mark.present)),
                 minutes_late=late,
                 notes=mark.notes,
                 lxp_registered=mark.lxp_registered,
@@ -184,7 +186,7 @@ def _late(joined: datetime | None, start: time) -> int | None:
 # ---------------------------------------------------------------- the merged record
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Attendee:
     """One person's attendance as merged: ``present`` maps a course day to True or False.
 
@@ -214,7 +216,7 @@ class Attendee:
         return any(self.present.values())
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Disagreement:
     """A source that says otherwise than the source whose word stands, for one person on one day."""
 
@@ -228,7 +230,7 @@ class Disagreement:
     row: int
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Unknown:
     """Someone a meeting report lists who matches nobody on the roster (not counted)."""
 
@@ -276,12 +278,21 @@ class Attendance:
         )
 
 
-def merge(records: AttendanceRecords, roster: Roster | None) -> Attendance:
-    """Every source of ``records`` merged, person by person, by the rule in the module's docstring."""
+def merge(
+    records: AttendanceRecords, roster: Roster | None, *, only: Collection[str] | None = None
+) -> Attendance:
+    """Every source of ``records`` merged, person by person, by the rule in the module's docstring.
+
+    ``only`` (keys of people on the roster) leaves the records of everyone
+    else on the roster out (the walk-ins are all there), for a command that
+    needs the records of a few.
+    """
     sources = {s.id: s for s in records.sources}
     observations = [o for o in records.observations if o.source in sources]
     people = list(roster.people) if roster is not None else []
     matching = match_marks(observations, Roster(people))
+    if only is not None:
+        people = [p for p in people if p.key in only]
     found: dict[str, list[Observation]] = {}
     for obs, person in matching.matched:
         found.setdefault(person.key, []).append(obs)
@@ -290,11 +301,13 @@ def merge(records: AttendanceRecords, roster: Roster | None) -> Attendance:
     for obs, person in second.matched:
         found.setdefault(person.key, []).append(obs)
     covered = sorted({d for s in records.sources for d in s.days})
+    rank = _authority(records.sources)
+    shared: dict[tuple[object, ...], Any] = {}
     merged: list[Attendee] = []
     disagreements: list[Disagreement] = []
     for index, person in enumerate([*people, *walkers]):
         on_roster = index < len(people)
-        record, said = _decide(person, on_roster, found.get(person.key, []), sources, covered)
+        record, said = _decide(person, on_roster, found.get(person.key, []), sources, rank, covered, shared)
         if not on_roster and not record.attended:
             continue
         merged.append(record)
@@ -336,18 +349,35 @@ def _walk_in_candidates(unmatched: Iterable[Observation], sources: Mapping[str, 
     return sorted(people.values(), key=lambda p: (name_key(p.name), p.email.casefold()))
 
 
+def share(shared: dict[tuple[object, ...], Any], days: Mapping[date, T]) -> Mapping[date, T]:
+    """The mapping in ``shared`` equal to ``days``, kept there if it is the first such."""
+    return shared.setdefault(tuple(days.items()), days)
+
+
+def _authority(sources: Iterable[Source]) -> dict[str, int]:
+    """Each source's rank, whose word counts first: sheets, the later imported first; then reports."""
+    ranked = sorted(sources, key=lambda s: (s.kind != SHEET, -s.recency()[0], s.id))
+    return {s.id: rank for rank, s in enumerate(ranked)}
+
+
 def _decide(
     person: Person,
     on_roster: bool,
     observations: Sequence[Observation],
     sources: Mapping[str, Source],
+    rank: Mapping[str, int],
     covered: Sequence[date],
+    shared: dict[tuple[object, ...], Any],
 ) -> tuple[Attendee, list[Disagreement]]:
-    """One person's record from what every source says of them (the rule of the module)."""
-    by_authority = sorted(
-        observations,
-        key=lambda o: (sources[o.source].kind == SHEET, sources[o.source].recency(), o.row),
-        reverse=True,
+    """One person's record from what every source says of them (the rule of the module).
+
+    Records alike share their ``present`` and ``decided_by`` (never changed
+    once made), so 50,000 people cost a few mappings, not 100,000.
+    """
+    by_authority = (
+        sorted(observations, key=lambda o: (rank[o.source], -o.row))
+        if len(observations) > 1
+        else observations
     )
     sheets = [o for o in by_authority if sources[o.source].kind == SHEET]
     present: dict[date, bool] = {}
@@ -356,24 +386,27 @@ def _decide(
     for day in covered:
         said: list[tuple[Observation, bool]] = []
         for obs in by_authority:
-            told_then = obs.present.get(day)
-            if told_then is not None and day in sources[obs.source].days:
-                said.append((obs, told_then))
-        speaking = [(o, v) for o, v in said if sources[o.source].kind == SHEET]
-        if speaking:
-            decider = speaking[0][0].source
-            value = any(v for o, v in speaking if o.source == decider)
+            told = obs.present.get(day)
+            if told is not None and day in sources[obs.source].days:
+                said.append((obs, told))
+        if said and sources[said[0][0].source].kind == SHEET:
+            decider = said[0][0].source
+            value = False
+            for obs, told in said:
+                if obs.source == decider and told:
+                    value = True
             present[day], decided_by[day] = value, (decider,)
-            told: set[str] = set()
-            for obs, other in said:
-                if obs.source != decider and other != value and obs.source not in told:
-                    told.add(obs.source)
+            seen: set[str] = set()
+            for obs, told in said:
+                if obs.source != decider and told != value and obs.source not in seen:
+                    seen.add(obs.source)
                     disagreements.append(
-                        Disagreement(person.name, person.key, day, value, decider, other, obs.source, obs.row)
+                        Disagreement(person.name, person.key, day, value, decider, told, obs.source, obs.row)
                     )
         else:
-            seen = sorted({o.source for o, v in said if v})
-            present[day], decided_by[day] = bool(seen), tuple(seen)
+            seen = {obs.source for obs, told in said if told}
+            by = tuple(sorted(seen)) if len(seen) > 1 else tuple(seen)
+            present[day], decided_by[day] = bool(by), by
     disagreements.sort(key=lambda d: (d.day, d.other_from))
     attended = any(present.values())
     late, late_from = None, ""
@@ -385,21 +418,24 @@ def _decide(
             joins = sorted((o.minutes_late, o.source) for o in by_authority if o.minutes_late is not None)
             if joins:
                 late, late_from = joins[0]
-    noted = next((o for o in sheets if o.notes), None)
-    registered = next((o for o in sheets if o.lxp_registered is not None), None)
-    vouching = next((o for o in sheets if any(o.present.values())), None)
+    noted = registered = vouching = None
+    for obs in sheets:
+        noted = noted or (obs if obs.notes else None)
+        registered = registered or (obs if obs.lxp_registered is not None else None)
+        if not on_roster and vouching is None and any(obs.present.values()):
+            vouching = obs
     record = Attendee(
         email=person.email,
         name=person.name,
-        present=present,
+        present=share(shared, present),
         minutes_late=late,
         notes=noted.notes if noted else "",
         on_roster=on_roster,
         lxp_registered=registered.lxp_registered if registered else None,
-        decided_by=decided_by,
+        decided_by=share(shared, decided_by),
         late_from=late_from,
         notes_from=noted.source if noted else "",
-        walk_in_from="" if on_roster or vouching is None else vouching.source,
+        walk_in_from=vouching.source if vouching is not None else "",
     )
     return record, disagreements
 
@@ -498,10 +534,13 @@ def listing(names: Sequence[str], limit: int = 10) -> str:
     return shown + (f" and {more} more" if more > 0 else "")
 
 
-def change_summary(before: Attendance | None, after: Attendance, source: Source) -> str:
-    """What an import changed, for the client's history: per day, who is present now, and who changed."""
+def change_summary(before: Mapping[str, Mapping[date, bool]], after: Attendance, source: Source) -> str:
+    """What an import changed, for the client's history: per day, who is present now, and who changed.
+
+    ``before`` is each person's marks before the import, by key.
+    """
     counts = count(None, after, source.days)
-    old = before.by_key() if before is not None else {}
+    old = before
     parts = []
     for day in source.days:
         line = f"{day:%a %d %b}: {counts.present[day]} present, {counts.absent_count(day)} absent"
@@ -510,8 +549,8 @@ def change_summary(before: Attendance | None, after: Attendance, source: Source)
             for record in after.people
             if day in record.present
             and record.key in old
-            and day in old[record.key].present
-            and old[record.key].present[day] != record.present[day]
+            and day in old[record.key]
+            and old[record.key][day] != record.present[day]
         ]
         if turned:
             line += f" ({listing(turned, 5)})"

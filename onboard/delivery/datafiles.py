@@ -42,7 +42,7 @@ import contextlib
 import json
 import os
 import tomllib
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from pathlib import Path
@@ -99,7 +99,8 @@ def load_roster(folder: Path) -> Roster | None:
     path = folder / ROSTER_FILE
     if not path.exists():
         return _read_toml(folder / LEGACY_FILES[ROSTER_FILE], roster_from_document)
-    header, people = _read_jsonl(path, "roster", PERSON_FIELDS, ("email",), person_from_row)
+    with _jsonl(path, "roster", ("email",)) as (header, rows):
+        people = _convert(path, rows, header["fields"], PERSON_FIELDS, person_from_row)
     imported_at = None
     if isinstance(header.get("imported_at"), str):
         with contextlib.suppress(ValueError):
@@ -113,28 +114,35 @@ def load_attendance_records(folder: Path) -> AttendanceRecords | None:
     if not path.exists():
         legacy = _read_toml(folder / LEGACY_FILES[ATTENDANCE_FILE], attendance_from_document)
         return None if legacy is None else _as_one_source(legacy, [])
-    header, rows = _read_jsonl(path, "attendance", None, ("email", "name"), None, ATTENDANCE_SCHEMA)
-    raw_days = header.get("days")
-    try:
-        if not isinstance(raw_days, list):
-            raise TypeError
-        days = tuple(date.fromisoformat(d) for d in raw_days)
-    except (TypeError, ValueError):
-        raise _damaged(path, 1, f"'days' must be a list of dates (YYYY-MM-DD), not {raw_days!r}") from None
-    raw_sources = header.get("sources")
-    if header["schema"] < ATTENDANCE_SCHEMA:
-        people = _convert(path, rows, header["fields"], ATTENDEE_FIELDS, attendee_from_row)
-        return _as_one_source(Attendance(days, people), raw_sources)
-    try:
-        if not isinstance(raw_sources, list):
-            raise RowError(f"'sources' must be a list, not {raw_sources!r}")
-        sources = tuple(source_from_json(raw) for raw in raw_sources)
-    except RowError as exc:
-        raise _damaged(path, 1, str(exc)) from None
-    covers = {s.id: s.days for s in sources}
-    observations = _convert(
-        path, rows, header["fields"], OBSERVATION_FIELDS, lambda values: observation_from_row(values, covers)
-    )
+    with _jsonl(path, "attendance", ("email", "name"), ATTENDANCE_SCHEMA) as (header, rows):
+        raw_days = header.get("days")
+        try:
+            if not isinstance(raw_days, list):
+                raise TypeError
+            days = tuple(date.fromisoformat(d) for d in raw_days)
+        except (TypeError, ValueError):
+            raise _damaged(
+                path, 1, f"'days' must be a list of dates (YYYY-MM-DD), not {raw_days!r}"
+            ) from None
+        raw_sources = header.get("sources")
+        if header["schema"] < ATTENDANCE_SCHEMA:
+            people = _convert(path, rows, header["fields"], ATTENDEE_FIELDS, attendee_from_row)
+            return _as_one_source(Attendance(days, people), raw_sources)
+        try:
+            if not isinstance(raw_sources, list):
+                raise RowError(f"'sources' must be a list, not {raw_sources!r}")
+            sources = tuple(source_from_json(raw) for raw in raw_sources)
+        except RowError as exc:
+            raise _damaged(path, 1, str(exc)) from None
+        covers = {s.id: s.days for s in sources}
+        shared: dict[tuple[object, ...], Mapping[date, bool | None]] = {}
+        observations = _convert(
+            path,
+            rows,
+            header["fields"],
+            OBSERVATION_FIELDS,
+            lambda values: observation_from_row(values, covers, shared),
+        )
     return AttendanceRecords(days, sources, tuple(observations))
 
 
@@ -151,13 +159,15 @@ def _as_one_source(attendance: Attendance, raw_sources: object) -> AttendanceRec
     return as_records(attendance, source)
 
 
-def load_attendance(folder: Path, roster: Roster | None = None) -> Attendance | None:
+def load_attendance(
+    folder: Path, roster: Roster | None = None, *, only: Collection[str] | None = None
+) -> Attendance | None:
     """The attendance merged from every source (against ``roster``, else the stored roster);
-    None when none was recorded."""
+    None when none was recorded. ``only``: see :func:`onboard.delivery.attendance.merge`."""
     records = load_attendance_records(folder)
     if records is None:
         return None
-    return merge(records, roster if roster is not None else load_roster(folder))
+    return merge(records, roster if roster is not None else load_roster(folder), only=only)
 
 
 def load_evaluations(folder: Path) -> Evaluations | None:
@@ -169,42 +179,34 @@ def _damaged(path: Path, line: int, reason: str) -> OnboardError:
     return OnboardError(f"{path}: line {line}: {reason}.", UNTOUCHED)
 
 
-def _read_jsonl(
-    path: Path,
-    kind: str,
-    fields: Sequence[str] | None,
-    required: Sequence[str],
-    convert: Callable[[list[Any]], T] | None,
-    schema: int = SCHEMA,
-) -> tuple[dict[str, Any], list[Any]]:
-    """The header of one of our JSON Lines files, and its rows converted; an error names the line.
-
-    Without ``fields`` and ``convert`` the rows come back as they are stored
-    (each a list of the header's ``fields``), numbered, for :func:`_convert`.
-    """
+@contextlib.contextmanager
+def _jsonl(
+    path: Path, kind: str, required: Sequence[str], schema: int = SCHEMA
+) -> Iterator[tuple[dict[str, Any], Iterator[tuple[int, list[Any]]]]]:
+    """The header of one of our JSON Lines files, and its rows, numbered, as they are read
+    (each a list of the header's ``fields``); an error names the line."""
     try:
         handle = path.open("rb")
     except OSError as exc:
         raise OnboardError(f"{path}: cannot read it ({exc.strerror}).") from None
     with handle:
         header = _header(path, handle.readline(), kind, required, schema)
-        stored = header["fields"]
-        items: list[Any] = []
-        for number, line in enumerate(handle, 2):
-            if not line.strip():
-                continue
-            try:
-                values = _decode(line.decode("utf-8", "surrogatepass"))
-            except ValueError as exc:
-                raise _damaged(path, number, f"not valid JSON ({_reason(exc)})") from None
-            if type(values) is not list or len(values) != len(stored):
-                raise _damaged(
-                    path, number, f"must be a JSON array of {len(stored)} values ({', '.join(stored)})"
-                )
-            items.append((number, values))
-    if fields is None or convert is None:
-        return header, items
-    return header, _convert(path, items, stored, fields, convert)
+        yield header, _lines(path, handle, header["fields"])
+
+
+def _lines(path: Path, handle: Iterable[bytes], stored: Sequence[str]) -> Iterator[tuple[int, list[Any]]]:
+    for number, line in enumerate(handle, 2):
+        if not line.strip():
+            continue
+        try:
+            values = _decode(line.decode("utf-8", "surrogatepass"))
+        except ValueError as exc:
+            raise _damaged(path, number, f"not valid JSON ({_reason(exc)})") from None
+        if type(values) is not list or len(values) != len(stored):
+            raise _damaged(
+                path, number, f"must be a JSON array of {len(stored)} values ({', '.join(stored)})"
+            )
+        yield number, values
 
 
 def _convert(

@@ -14,12 +14,13 @@ and writing the files themselves is :mod:`onboard.delivery.datafiles`.
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
 
-from onboard.delivery.attendance import Attendance, Attendee, Observation, Source
+from onboard.delivery.attendance import Attendance, Attendee, Observation, Source, share
 from onboard.delivery.evaluations import Evaluations, Response, scales_from_document
 from onboard.delivery.roster import Person, Roster
 from onboard.errors import OnboardError
@@ -109,14 +110,20 @@ def _days(present: object, absent: object) -> dict[date, bool]:
     marks = {}
     try:
         for d in absent:
-            marks[date.fromisoformat(d)] = False
+            marks[_iso_date(d)] = False
         for d in present:
-            marks[date.fromisoformat(d)] = True
+            marks[_iso_date(d)] = True
     except (TypeError, ValueError):
         raise RowError(
             f"present and absent must be lists of dates (YYYY-MM-DD), not {present!r} and {absent!r}"
         ) from None
     return marks
+
+
+@functools.lru_cache(maxsize=64)
+def _iso_date(text: str) -> date:
+    """A day as stored; the few days of a course are read once, not once per row."""
+    return date.fromisoformat(text)
 
 
 def observation_row(obs: Observation) -> list[Any]:
@@ -135,8 +142,15 @@ def observation_row(obs: Observation) -> list[Any]:
     ]
 
 
-def observation_from_row(values: Sequence[Any], days: Mapping[str, Sequence[date]]) -> Observation:
-    """A stored row of a source; ``days`` maps each source's id to the days it covers."""
+def observation_from_row(
+    values: Sequence[Any],
+    days: Mapping[str, Sequence[date]],
+    shared: dict[tuple[object, ...], Mapping[date, bool | None]] | None = None,
+) -> Observation:
+    """A stored row of a source; ``days`` maps each source's id to the days it covers.
+
+    Rows that say the same of the same days share one mapping in ``shared``.
+    """
     source, row, email, name, present, absent, late, notes, lxp, joined = values
     if type(source) is not str or source not in days:
         raise RowError(f"source must be the id of a source in the header, not {source!r}")
@@ -157,7 +171,8 @@ def observation_from_row(values: Sequence[Any], days: Mapping[str, Sequence[date
             when = datetime.fromisoformat(joined)
         except (TypeError, ValueError):
             raise RowError(f"joined must be a date and time, not {joined!r}") from None
-    return Observation(source, row, email, name, said, late, notes, lxp, when)
+    marks = share(shared, said) if shared is not None else said
+    return Observation(source, row, email, name, marks, late, notes, lxp, when)
 
 
 def source_to_json(source: Source) -> dict[str, Any]:
