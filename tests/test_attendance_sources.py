@@ -378,3 +378,23 @@ def test_an_import_without_its_kept_version_cannot_be_undone_and_says_why(run, f
         "Import the file you want", result.output
     )
     assert "undo" not in [e["action"] for e in history(fabrikam)], "nothing recorded"
+
+
+def test_status_and_check_say_the_records_changed_after_close_delivery(run, fabrikam):
+    assert run("roster", SLUG, "--attendance", str(SHEET_FILE)).exit_code == 0
+    run("set", SLUG, "participant_count=5", "--force")
+    status = run("status", SLUG)
+    assert "records changed" not in status.output
+    teams = run("roster", SLUG, "--attendance", str(TEAMS_FILE), "--date-order", "DMY")
+    assert teams.exit_code == 0, teams.output
+    status = run("status", SLUG)
+    assert said("The records changed after participant_count 5 was recorded on", status.output)
+    assert said("attendance from Teams report attendance-teams-uk-fabrikam.csv", status.output)
+    data = json.loads(run("status", SLUG, "--json").output)
+    assert data["records_changed"][0].startswith("The records changed after participant_count 5")
+    check = run("check")
+    assert said("participant_count was recorded as 5; the records now give 6", check.output)
+    assert said(f"onboard set {SLUG} participant_count=6", check.output)
+    assert run("set", SLUG, "participant_count=6").exit_code == 0
+    assert "records changed" not in run("status", SLUG).output
+    assert "participant_count was recorded" not in run("check").output

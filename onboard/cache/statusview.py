@@ -93,10 +93,19 @@ def build(state: Any, playbook: Any, ov: Any) -> dict[str, Any]:
         "stages": stages,
         "steps": steps,
         "conflicts": [{"id": c.id, "summary": c.summary} for c in state.conflicts if c.open],
+        "records_changed": _records_changed(state),
     }
     import json
 
     return json.loads(json.dumps(model, default=_plain))
+
+
+def _records_changed(state: Any) -> list[str]:
+    """The lines saying the records changed after figures were recorded from them (none: they did not)."""
+    from onboard.core.snapshots import stale_snapshot
+
+    stale = stale_snapshot(state)
+    return stale.lines() if stale else []
 
 
 def _overdue(step: dict[str, Any], today: str) -> bool:
@@ -128,6 +137,8 @@ def to_json(model: dict[str, Any], today: date) -> dict[str, Any]:
     }
     if model["conflicts"]:
         data["conflicts"] = [c["summary"] for c in model["conflicts"]]
+    if model.get("records_changed"):
+        data["records_changed"] = model["records_changed"]
     return data
 
 
@@ -172,6 +183,8 @@ def draw(model: dict[str, Any], today: date, terminal: Any, show_all: bool) -> N
         terminal.line(
             f"! conflict {conflict['id']}: {conflict['summary']} (onboard resolve {slug})", "yellow"
         )
+    for number, line in enumerate(model.get("records_changed") or ()):
+        terminal.line(("! " if number == 0 else "") + line, "yellow")
     terminal.print(
         f"[bold]{escape(model['client']['name'])}[/] [dim]({slug})[/] · "
         f"{escape(model['playbook_title'])} · [bold]{round(model['progress'] * 100)}%[/] done"

@@ -100,7 +100,32 @@ def workspace_problems(app: App) -> tuple[list[str], list[str], int, int]:
             for c in state.conflicts
             if c.open
         )
+        warnings.extend(_stale_figures(state, folder))
     return problems, warnings, len(playbooks), clients
+
+
+def _stale_figures(state, folder: Path) -> list[str]:
+    """Figures recorded as of a moment (close-delivery's) that the records no longer give, and why."""
+    from onboard.core.snapshots import SNAPSHOT_FIELDS, stale_snapshot
+    from onboard.delivery.facts import derived_facts
+
+    found = []
+    stale = stale_snapshot(state)
+    if stale is not None:
+        found.append(f"{folder.name}: " + "\n".join(stale.lines()))
+    try:
+        now = derived_facts(folder)
+    except OnboardError as exc:
+        return [*found, exc.message]
+    for name in SNAPSHOT_FIELDS:
+        recorded = state.facts.get(name)
+        if recorded is not None and name in now and now[name] != recorded:
+            found.append(
+                f"{folder.name}: {name} was recorded as {recorded}; the records now give {now[name]}. "
+                f"If the figure sent elsewhere should change, update it there and run "
+                f"`onboard set {state.slug} {name}={now[name]}`."
+            )
+    return found
 
 
 @click.command()

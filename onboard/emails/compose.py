@@ -35,6 +35,23 @@ if TYPE_CHECKING:
     from onboard.emails.sandbox import Sandbox
 
 
+def _figures(folder: Path | None) -> dict[str, Any]:
+    """The figures the client's records give now (who took part, the eval score), for the templates.
+
+    ``evaluation`` is the evaluations' summary with every figure on its scale
+    (:meth:`onboard.delivery.evaluations.EvalSummary.as_context`).
+    """
+    if folder is None:
+        return {}
+    from onboard.delivery.facts import figures
+
+    found = figures(folder)
+    values = found.as_facts()
+    if found.evaluation is not None:
+        values["evaluation"] = found.evaluation.as_context()
+    return values
+
+
 class Emails:
     """The email templates a workspace sees: its own ``templates/`` first, then the shipped ones.
 
@@ -131,7 +148,7 @@ class Emails:
         """The values the template needs that the client does not have (empty: ready)."""
         spec = self.spec(playbook, name)
         attached = attached_names(self.attachments(spec, playbook, state, folder))
-        context = email_context(playbook, state, today, self.settings, attached)
+        context = email_context(playbook, state, today, self.settings, attached, _figures(folder))
         _, paths = _render_pass(self._compiled(spec), context, spec, True, holidays)
         return all_missing_keys(paths, playbook, state)
 
@@ -153,7 +170,9 @@ class Emails:
         spec = self.spec(playbook, name)
         templates = self._compiled(spec)
         attachments = self.attachments(spec, playbook, state, folder)
-        context = email_context(playbook, state, today, self.settings, attached_names(attachments))
+        context = email_context(
+            playbook, state, today, self.settings, attached_names(attachments), _figures(folder)
+        )
         _, paths = _render_pass(templates, context, spec, True, holidays)
         if paths:
             keys = all_missing_keys(paths, playbook, state)

@@ -8,7 +8,9 @@ role), ``names.roster`` (a file name from the playbook's ``[naming]``) and
 ``[emails]`` settings: ``settings.meeting_lengths.welcome_meeting``) and
 ``attached.<kind>`` (the name of each declared file that is there to
 attach), ``evaluation`` (the imported evaluations' summary, every figure
-with its scale: :meth:`onboard.delivery.evaluations.EvalSummary.as_context`). A value that is not set is left out,
+with its scale: :meth:`onboard.delivery.evaluations.EvalSummary.as_context`). ``participant_count`` and ``eval_score`` are the figures of the
+client's records when it has them (:func:`onboard.delivery.facts.figures`),
+never a copy in its facts that went stale. A value that is not set is left out,
 so the template sees it as undefined and the error can name it. Kept apart
 from the sandbox because ``onboard check`` needs the names without Jinja.
 """
@@ -44,11 +46,16 @@ def email_context(
     today: date,
     settings: Mapping[str, Any] | None = None,
     attached: Mapping[str, str] | None = None,
+    figures: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """Everything a template can use; values that are not set are left out (undefined)."""
+    """Everything a template can use; values that are not set are left out (undefined).
+
+    ``figures`` (from the client's records) stand over the facts of the same name.
+    """
     from onboard.core.engine import convention_values
 
     context: dict[str, Any] = {k: v for k, v in state.facts.items() if v is not None}
+    context.update(figures or {})
     names = {}
     for kind, pattern in playbook.naming.items():
         try:
