@@ -183,6 +183,24 @@ def test_a_later_sheet_corrects_an_earlier_one_and_the_disagreement_is_listed(ro
     assert (told.kept_from, told.other_from, told.other) == (ident, sources["sheet"][0].id, False)
 
 
+@pytest.mark.parametrize("ids", [("a", "z"), ("z", "a")])
+def test_of_two_sheets_imported_in_the_same_second_the_one_added_later_decides(roster, ids):
+    imported = excel.import_attendance(SHEET_FILE, (DAY,))
+    rows = observations_of(imported, ids[0])
+    pieter = next(o for o in rows if o.email.startswith("pieter"))
+    corrected = [
+        replace(o, source=ids[1], present={DAY: True}) if o is pieter else replace(o, source=ids[1])
+        for o in rows
+    ]
+    at = datetime(2026, 4, 3, 15)
+    records = AttendanceRecords((DAY,))
+    records = records.with_source(Source(ids[0], SHEET, "first.xlsx", (DAY,), at), rows, (DAY,))
+    records = records.with_source(Source(ids[1], SHEET, "second.xlsx", (DAY,), at), corrected, (DAY,))
+    attendance = merge(records, roster)
+    assert attendance.by_key()["pieter.vanderberg@fabrikam.example"].present == {DAY: True}
+    assert [s.file for s in attendance.sources] == ["first.xlsx", "second.xlsx"]
+
+
 def test_nobody_seen_on_a_covered_day_is_absent_and_a_report_only_stranger_is_listed_not_counted(
     roster, tmp_path
 ):

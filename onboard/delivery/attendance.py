@@ -76,9 +76,9 @@ class Source:
         what = f"{self.platform} report" if self.platform else SOURCE_KINDS.get(self.kind, self.kind)
         return f"{what} {self.file}" if self.file else what
 
-    def recency(self) -> tuple[float, str]:
-        """Orders sheets by when they were imported (a later one decides), then alike everywhere."""
-        return (self.at.timestamp() if self.at else -math.inf, self.id)
+    def imported(self) -> float:
+        """When it was imported, as a number that orders sources (a later sheet decides)."""
+        return self.at.timestamp() if self.at else -math.inf
 
 
 @dataclass(frozen=True, slots=True)
@@ -319,7 +319,7 @@ def merge(
     return Attendance(
         days=tuple(sorted({*records.days, *covered})),
         people=merged,
-        sources=tuple(sorted(records.sources, key=Source.recency)),
+        sources=tuple(sorted(records.sources, key=Source.imported)),
         disagreements=tuple(disagreements),
         unknown=tuple(
             Unknown(group[0].name, group[0].email, tuple(sorted({o.source for o in group})))
@@ -354,9 +354,14 @@ def share(shared: dict[tuple[object, ...], Any], days: Mapping[date, T]) -> Mapp
     return shared.setdefault(tuple(days.items()), days)
 
 
-def _authority(sources: Iterable[Source]) -> dict[str, int]:
-    """Each source's rank, whose word counts first: sheets, the later imported first; then reports."""
-    ranked = sorted(sources, key=lambda s: (s.kind != SHEET, -s.recency()[0], s.id))
+def _authority(sources: Sequence[Source]) -> dict[str, int]:
+    """Each source's rank, whose word counts first: sheets, the later imported first; then reports.
+
+    Of two imported in the same second, the one added to the records later
+    is the later.
+    """
+    order = {s.id: index for index, s in enumerate(sources)}
+    ranked = sorted(sources, key=lambda s: (s.kind != SHEET, -s.imported(), -order[s.id]))
     return {s.id: rank for rank, s in enumerate(ranked)}
 
 
