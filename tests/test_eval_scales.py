@@ -3,7 +3,9 @@ N/A answers gives an average per question and per scale, never one number across
 
 from __future__ import annotations
 
+import dataclasses
 import json
+from pathlib import Path
 
 import openpyxl
 import pytest
@@ -264,3 +266,45 @@ def test_cli_an_off_scale_answer_stops_the_import_and_skip_invalid_keeps_the_oth
     assert kept.exit_code == 0, kept.output
     data = json.loads(run("eval", SLUG, "--json").output)
     assert [q["responses"] for q in data["questions"]] == [1, 2], "row 2's engaging answer still counts"
+
+
+# ---------------------------------------------------------------- the client email
+
+
+def email_for(folder: Path, **facts):
+    from onboard.emails.compose import Emails
+    from onboard.storage.library import Library
+    from tests.test_render import SETTINGS, TODAY, full_client
+
+    training = Library().load("training-engagement")
+    state = full_client(training)
+    given = {k: v for k, v in {**state.facts, **facts}.items() if v is not None}
+    state = dataclasses.replace(state, sections={**state.sections, "facts": given})
+    return Emails(settings=SETTINGS).render(training, state, "evaluation-next-steps", TODAY, folder=folder)
+
+
+def test_the_client_email_states_every_figure_with_its_scale(tmp_path):
+    from onboard.delivery.datafiles import store_evaluations
+
+    folder = tmp_path / "clients" / "client-co"
+    folder.mkdir(parents=True)
+    typed = email_for(folder, eval_score=4.6, eval_scale="5").text
+    assert "Evaluation results: an average score of 4.6 out of 5." in typed
+    store_evaluations(folder, mixed().evaluations)
+    text = " ".join(email_for(folder, eval_score=4.6, eval_scale="5").text.split())
+    assert (
+        "Evaluation results (5 responses): 4.3 out of 5 across the 2 questions scored 1–5; "
+        "8.5 out of 10 on the question scored 0–10; 75% yes to the yes/no question." in text
+    )
+    assert "average score of" not in text, "a score typed earlier never stands beside the records"
+
+
+def test_a_typed_score_without_its_scale_is_not_sent(tmp_path):
+    from onboard.emails.missing import MissingValuesError
+
+    folder = tmp_path / "clients" / "client-co"
+    folder.mkdir(parents=True)
+    facts = {"eval_score": 4.6, "eval_scale": None}
+    with pytest.raises(MissingValuesError) as err:
+        email_for(folder, **facts)
+    assert err.value.short == ["eval_scale"]
