@@ -6,7 +6,7 @@ a fraction of that. The index lives in ``.onboard-cache/index.bin`` in the
 workspace. It is only ever a copy: deleting it loses nothing, and a missing,
 unreadable or corrupt index is silently rebuilt.
 
-What is kept per client, from :func:`onboard.core.engine.overview`: name,
+What is kept per client, from :func:`onboard.core.engine.standing`: name,
 playbook, current stage, progress, the next step and next due date, the role
 holders, and every pending step that is actionable or has a due date (id,
 title, owner role, due date, actionable, moved). None of that depends on
@@ -176,14 +176,19 @@ _SCALAR = (str, int, float, bool, type(None))
 
 
 def summarise(state: Any, playbook: Any, today: date, holidays: Any) -> tuple[Any, ...]:
-    """The summary of one client, from its overview (``today`` only decides *overdue*, not kept)."""
-    from onboard.core.engine import PENDING, overview
+    """The summary of one client, from its standing (``today`` is not used: *overdue* is not kept).
 
-    ov = overview(playbook, state, today, holidays)
+    :func:`onboard.core.engine.standing` gives what :func:`~onboard.core.engine.overview`
+    would, without the per-step objects that building the index at ten
+    thousand clients cannot afford.
+    """
+    from onboard.core.engine import standing
+
+    ov = standing(playbook, state, holidays)
     steps = tuple(
-        (v.step.id, v.step.title, v.step.owner, v.due.isoformat() if v.due else None, v.actionable, v.moved)
-        for v in ov.steps
-        if v.status == PENDING and (v.actionable or v.due is not None)
+        (step.id, step.title, step.owner, due.isoformat() if due else None, actionable, moved)
+        for step, due, actionable, moved in ov.pending
+        if actionable or due is not None
     )
     roles = {}
     for role, value in state.roles.items():
@@ -197,7 +202,7 @@ def summarise(state: Any, playbook: Any, today: date, holidays: Any) -> tuple[An
         ov.stage.id if ov.stage else None,
         ov.stage.title if ov.stage else None,
         ov.progress,
-        nxt.step.id if nxt else None,
+        nxt.id if nxt else None,
         ov.next_due.isoformat() if ov.next_due else None,
         steps,
         roles,

@@ -107,72 +107,148 @@ def completion_dates(state: ClientState) -> dict[str, date]:
     return {sid: rec["on"] for sid, rec in state.steps.items() if rec.get("status") == DONE}
 
 
-def overview(
-    playbook: Playbook, state: ClientState, today: date, holidays: Collection[date] = ()
-) -> Overview:
-    """Compute every step's status, due date and whether it can be acted on today."""
+@dataclass(frozen=True)
+class Standing:
+    """What a one-line summary of a client needs, computed without a :class:`StepView` per step.
+
+    ``pending`` holds every pending step as (step, due, actionable, moved).
+    It gives the same answers as the :class:`Overview` of the same client:
+    both come from :func:`_walk`.
+    """
+
+    stage: Stage | None
+    progress: float
+    next_step: Step | None
+    next_due: date | None
+    pending: tuple[tuple[Step, date | None, bool, bool], ...]
+
+    def overdue(self, today: date) -> int:
+        return sum(1 for _, due, _, _ in self.pending if due is not None and due < today)
+
+
+_Walked = tuple[Step, StepStatus, date | None, bool, list[tuple[WaitKind, str]]]
+
+
+def _walk(
+    playbook: Playbook, state: ClientState, holidays: Collection[date]
+) -> tuple[list[_Walked], Stage | None, float]:
+    """Every step's status, due date (None when n/a), moved, and why it waits; the current stage; progress.
+
+    The reasons are (kind, id) pairs: :func:`overview` gives them titles,
+    :func:`standing` only needs to know whether there are any.
+    """
     facts = state.facts
+    records = state.steps
     completed = completion_dates(state)
+    all_steps = playbook.steps
+    stage_when = {stage.id: stage.when for stage in playbook.stages}
     statuses: dict[str, StepStatus] = {}
-    applicability: dict[str, bool | None] = {}
-    for step in playbook.steps:
-        record = state.steps.get(step.id)
-        applicability[step.id] = applies(playbook, step, facts)
-        if applicability[step.id] is False:
+    unknown: set[str] = set()
+    for step in all_steps:
+        applicable = applies(playbook, step, facts)
+        record = records.get(step.id)
+        if applicable is False:
             statuses[step.id] = NA  # a branch left behind: its records stay in the history
         elif record:
             statuses[step.id] = DONE if record["status"] == DONE else SKIPPED
         else:
             statuses[step.id] = PENDING
+            if applicable is None:
+                unknown.add(step.id)
+    repeats_pending = {s.repeat_of for s in all_steps if s.repeat_of and statuses[s.id] == PENDING}
 
-    views: list[StepView] = []
+    walked: list[_Walked] = []
     open_before = False
     current: Stage | None = None
+    counted = resolved = 0
     for stage in playbook.stages:
-        stage_open = any(statuses[s.id] == PENDING for s in stage.steps)
+        stage_open = False
         for step in stage.steps:
             status = statuses[step.id]
-            waiting: list[Waiting] = []
+            waits: list[tuple[WaitKind, str]] = []
             if status == PENDING:
+                stage_open = True
                 if open_before and current is not None:
-                    waiting.append(Waiting(WaitKind.STAGE, current.id, current.title))
-                unresolved = [
-                    a
+                    waits.append((WaitKind.STAGE, current.id))
+                waits.extend(
+                    (WaitKind.STEP, a)
                     for a in step.after
-                    if statuses.get(a) == PENDING
-                    or any(s.repeat_of == a and statuses[s.id] == PENDING for s in playbook.steps)
-                ]
-                waiting.extend(Waiting(WaitKind.STEP, a, _step_title(playbook, a)) for a in unresolved)
+                    if statuses.get(a) == PENDING or a in repeats_pending
+                )
                 if step.gate and step.gate not in state.gates:
-                    waiting.append(Waiting(WaitKind.GATE, step.gate, playbook.gates[step.gate].title))
-                if applicability[step.id] is None:
+                    waits.append((WaitKind.GATE, step.gate))
+                if step.id in unknown:
                     names = set()
-                    for cond in (playbook.stage(step.stage).when, step.when):
+                    for cond in (stage_when[step.stage], step.when):
                         if cond:
                             names |= {n for n in cond.names() if facts.get(n) in (None, "")}
-                    waiting.extend(
-                        Waiting(WaitKind.FACT, n, playbook.fields[n].prompt) for n in sorted(names)
-                    )
+                    waits.extend((WaitKind.FACT, n) for n in sorted(names))
             due, moved = _due(step, state, completed, holidays)
-            overdue = status == PENDING and due is not None and due < today
-            views.append(
-                StepView(
-                    step=step,
-                    status=status,
-                    due=due if status != NA else None,
-                    overdue=overdue and applicability[step.id] is not False,
-                    actionable=status == PENDING and not waiting,
-                    waiting=tuple(waiting),
-                    moved=moved,
-                )
-            )
+            if status != NA:
+                counted += 1
+                resolved += status != PENDING
+            walked.append((step, status, due if status != NA else None, moved, waits))
         if stage_open and not open_before:
             current = stage
             open_before = True
-    counted = [v for v in views if v.status != NA]
-    resolved = sum(1 for v in counted if v.resolved)
-    progress = resolved / len(counted) if counted else 1.0
-    return Overview(tuple(views), current, round(progress, 4))
+    progress = resolved / counted if counted else 1.0
+    return walked, current, round(progress, 4)
+
+
+def overview(
+    playbook: Playbook, state: ClientState, today: date, holidays: Collection[date] = ()
+) -> Overview:
+    """Compute every step's status, due date and whether it can be acted on today."""
+    walked, current, progress = _walk(playbook, state, holidays)
+    views = tuple(
+        StepView(
+            step=step,
+            status=status,
+            due=due,
+            overdue=status == PENDING and due is not None and due < today,
+            actionable=status == PENDING and not waits,
+            waiting=tuple(Waiting(kind, i, _wait_title(playbook, kind, i)) for kind, i in waits),
+            moved=moved,
+        )
+        for step, status, due, moved, waits in walked
+    )
+    return Overview(views, current, progress)
+
+
+def standing(playbook: Playbook, state: ClientState, holidays: Collection[date] = ()) -> Standing:
+    """Stage, progress, next step and the pending steps, as :func:`overview` gives them, but cheaper.
+
+    ``onboard list`` summarises every client when it builds its index; the
+    titles of what each step waits for, and an object per step, cost more
+    there than the rules themselves.
+    """
+    walked, current, progress = _walk(playbook, state, holidays)
+    pending = tuple(
+        (step, due, not waits, moved) for step, status, due, moved, waits in walked if status == PENDING
+    )
+    next_step: tuple[Step, date] | None = None
+    next_due: date | None = None
+    first_actionable: Step | None = None
+    for step, due, actionable, _ in pending:
+        if due is not None and (next_due is None or due < next_due):
+            next_due = due
+        if actionable:
+            if first_actionable is None:
+                first_actionable = step
+            if due is not None and (next_step is None or due < next_step[1]):
+                next_step = (step, due)
+    nxt = next_step[0] if next_step else first_actionable
+    return Standing(current, progress, nxt, next_due, pending)
+
+
+def _wait_title(playbook: Playbook, kind: WaitKind, wait_id: str) -> str:
+    if kind == WaitKind.STAGE:
+        return playbook.stage(wait_id).title
+    if kind == WaitKind.STEP:
+        return _step_title(playbook, wait_id)
+    if kind == WaitKind.GATE:
+        return playbook.gates[wait_id].title
+    return playbook.fields[wait_id].prompt
 
 
 def _step_title(playbook: Playbook, step_id: str) -> str:
