@@ -13,6 +13,7 @@ from datetime import date, datetime
 from typing import Any
 
 from onboard.core.clock import next_clock, not_before
+from onboard.core.conditions import Condition
 from onboard.core.fields import FactValue, assignments, coerce, limit_problems
 from onboard.core.playbook import FollowUp, Gate, Playbook, Stage, Step
 from onboard.core.state import (
@@ -91,11 +92,15 @@ class Overview:
 
 def applies(playbook: Playbook, step: Step, facts: Mapping[str, object]) -> bool | None:
     """Whether a step applies: True, False (n/a), or None while a fact it depends on is unknown."""
-    results = []
-    stage = playbook.stage(step.stage)
-    for condition in (stage.when, step.when):
-        if condition is not None:
-            results.append(condition.evaluate(facts))
+    return _applies(playbook.stage(step.stage).when, step.when, facts)
+
+
+def _applies(
+    stage_when: Condition | None, step_when: Condition | None, facts: Mapping[str, object]
+) -> bool | None:
+    if stage_when is None and step_when is None:
+        return True
+    results = [c.evaluate(facts) for c in (stage_when, step_when) if c is not None]
     if False in results:
         return False
     if None in results:
@@ -145,7 +150,7 @@ def _walk(
     statuses: dict[str, StepStatus] = {}
     unknown: set[str] = set()
     for step in all_steps:
-        applicable = applies(playbook, step, facts)
+        applicable = _applies(stage_when[step.stage], step.when, facts)
         record = records.get(step.id)
         if applicable is False:
             statuses[step.id] = NA  # a branch left behind: its records stay in the history
