@@ -43,7 +43,11 @@ FOOT_MARK = "Totals"  # the first cell of the row under the people in our sheet:
 
 @dataclass(slots=True)
 class Mark:
-    """One row of an attendance file, before matching."""
+    """One row of an attendance file, before matching.
+
+    Once the file is read, marks alike share one ``present`` mapping (never
+    changed after), so 50,000 rows cost a few mappings, not 50,000.
+    """
 
     row: int
     email: str
@@ -120,13 +124,16 @@ def parse_attendance(
             mark.joined = parse_timestamp(text, order.order if order else None)
         seen = Counter(m.joined.date() for m in marks if m.joined)
         days: tuple[date, ...] = (_report_day(seen, source, course, day),)
+        listed = {days[0]: True}
         for mark in marks:
-            mark.present = {days[0]: True}
+            mark.present = listed
     else:
         marked = {d for m in marks for d, v in m.present.items() if v is not None}
         days = tuple(d for _, d in reader.present if d in marked)
+        shared: dict[tuple[tuple[date, bool | None], ...], dict[date, bool | None]] = {}
         for mark in marks:  # a blank says nothing (another source may); an unmarked day records nothing
-            mark.present = {d: v for d, v in mark.present.items() if d in marked}
+            present = {d: v for d, v in mark.present.items() if d in marked}
+            mark.present = shared.setdefault(tuple(present.items()), present)
     return AttendanceImport(marks, days, report, reader.problems, header, platform, order)
 
 
