@@ -21,11 +21,12 @@ import os
 import random
 import sys
 import time
-from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import Any
 
-START = datetime(2026, 1, 5, 9, 0).astimezone()
+# The clients are walked through the engine as the tests walk theirs: one generator for both.
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+from fixtures.clients import walked_client
+
 WORDS = [
     "acme",
     "northwind",
@@ -65,131 +66,6 @@ WORDS = [
     "ollivander",
 ]
 SUFFIX = ("Ltd", "GmbH", "Inc", "SA", "plc", "Group", "Holdings", "Partners", "Academy", "Finance")
-PEOPLE = (
-    "Ann Lee",
-    "Bo Chen",
-    "Cara Diaz",
-    "Dev Patel",
-    "Eli Novak",
-    "Fay Ortiz",
-    "Gus Okafor",
-    "Hana Sato",
-    "Ivo Petrov",
-    "Jo Martin",
-)
-
-
-def value_for(field: Any, rng: random.Random, around: date) -> Any:
-    kind = field.type
-    if kind == "date":
-        return around + timedelta(days=rng.randint(-20, 120))
-    if kind == "email":
-        return f"{rng.choice(WORDS)}.{rng.choice(WORDS)}@example.com"
-    if kind == "url":
-        return f"https://example.com/{rng.choice(WORDS)}"
-    if kind == "int":
-        return rng.randint(1, 40)
-    if kind == "number":
-        return round(rng.uniform(1, 500), 2)
-    if kind == "choice":
-        return rng.choice(field.choices)
-    if kind == "bool":
-        return rng.random() < 0.5
-    if kind == "list":
-        return [rng.choice(WORDS) for _ in range(rng.randint(1, 3))]
-    if kind == "records":
-        rows = []
-        for _ in range(rng.randint(1, 2)):
-            row = {}
-            for column in field.columns:
-                if column.required or rng.random() < 0.5:
-                    row[column.name] = value_for(column, rng, around)
-            rows.append(row)
-        return rows
-    return " ".join(rng.choice(WORDS) for _ in range(rng.randint(1, 3))).capitalize()
-
-
-def in_limits(playbook: Any, values: dict[str, Any], known: Any = None) -> dict[str, Any]:
-    """``values`` with each date that its playbook says may not come before another moved after it."""
-    facts = {**(known or {}), **values}
-    for name, value in list(values.items()):
-        other = facts.get(playbook.fields[name].not_before) if name in playbook.fields else None
-        if isinstance(value, date) and isinstance(other, date) and value < other:
-            values[name] = other + timedelta(days=90)
-    return values
-
-
-def make_client(playbook: Any, name: str, slug: str, rng: random.Random, actions: int) -> Any:
-    """A client on ``playbook`` after ``actions`` random steps forward."""
-    from onboard.core import engine
-    from onboard.errors import OnboardError
-
-    now = START + timedelta(days=rng.randint(0, 300), hours=rng.randint(0, 8))
-    by = rng.choice(PEOPLE)
-    facts = in_limits(playbook, {n: value_for(playbook.fields[n], rng, now.date()) for n in playbook.intake})
-    state = engine.new_client(playbook, name=name, slug=slug, facts=facts, now=now, by=by)
-    for _ in range(actions):
-        now += timedelta(hours=rng.randint(1, 72))
-        ov = engine.overview(playbook, state, now.date())
-        if ov.complete:
-            break
-        try:
-            state = _act(engine, playbook, state, ov, rng, now, by)
-        except OnboardError:
-            continue
-    return state
-
-
-def _act(engine: Any, playbook: Any, state: Any, ov: Any, rng: random.Random, now: datetime, by: str) -> Any:
-    actionable = ov.actionable
-    if actionable:
-        view = actionable[0] if rng.random() < 0.7 else rng.choice(actionable)
-        step = view.step
-        roll = rng.random()
-        if roll < 0.06:
-            return engine.skip_step(playbook, state, step.id, reason="not needed this time", now=now, by=by)
-        if roll < 0.10 and view.due is not None:
-            to = view.due + timedelta(days=rng.randint(2, 14))
-            return engine.postpone(playbook, state, step.id, to=to, reason="client asked", now=now, by=by)
-        if roll < 0.14:
-            role = rng.choice(list(playbook.roles))
-            person = rng.choice(PEOPLE)
-            return engine.assign_role(
-                playbook, state, role, name=person, initials=None, email=None, now=now, by=by
-            )
-        answers: dict[str, Any] = {}
-        for name in step.asks:
-            if name not in state.facts or rng.random() < 0.2:
-                answers[name] = value_for(playbook.fields[name], rng, now.date())
-        answers = in_limits(playbook, answers, state.facts)
-        for role in step.assigns:
-            answers[f"role.{role}"] = rng.choice(PEOPLE)
-        note = rng.choice(["", "", "called them", "sent by email", "agreed on the call"])
-        return engine.complete_step(playbook, state, step.id, answers=answers, now=now, by=by, note=note)
-    # Nothing can be done: unblock the first waiting step (a gate, a decision, a missing fact).
-    for view in ov.steps:
-        if view.status != "pending":
-            continue
-        step = view.step
-        if step.gate and step.gate not in state.gates:
-            return engine.open_gate(playbook, state, step.gate, now=now, by=by)
-        for reason in view.waiting:
-            if reason.kind == "fact":
-                name = reason.id
-                value = value_for(playbook.fields[name], rng, now.date())
-                if name in playbook.decisions:
-                    return engine.decide(playbook, state, name, value, reason="agreed", now=now, by=by)
-                return engine.set_facts(playbook, state, {name: value}, now=now, by=by)
-        if view.waiting:
-            break
-    pending = [v for v in ov.steps if v.status == "pending"]
-    if not pending:
-        return state
-    step = pending[0].step
-    answers = {n: value_for(playbook.fields[n], rng, now.date()) for n in step.asks if n not in state.facts}
-    for role in step.assigns:
-        answers[f"role.{role}"] = rng.choice(PEOPLE)
-    return engine.complete_step(playbook, state, step.id, answers=answers, now=now, by=by, force=True)
 
 
 def generate(root: Path, count: int, seed: int = 7, quiet: bool = False) -> dict[str, int]:
@@ -223,7 +99,7 @@ def generate(root: Path, count: int, seed: int = 7, quiet: bool = False) -> dict
             steps = len(playbook.steps)
             # Most clients are early on; one in eight is well along or finished.
             actions = rng.randint(0, 6) if rng.random() < 7 / 8 else rng.randint(7, steps + 4)
-            state = make_client(playbook, name, slug, random.Random(rng.getrandbits(64)), actions)
+            state = walked_client(playbook, name, slug, random.Random(rng.getrandbits(64)), actions)
             store.create(state)
             per_playbook[playbook.id] = per_playbook.get(playbook.id, 0) + 1
             if not quiet and (i + 1) % 1000 == 0:
