@@ -124,7 +124,7 @@ def parse_attendance(
             mark.joined = parse_timestamp(text, order.order if order else None)
         seen = Counter(m.joined.date() for m in marks if m.joined)
         days: tuple[date, ...] = (_report_day(seen, source, course, day),)
-        listed = {days[0]: True}
+        listed: dict[date, bool | None] = {days[0]: True}
         for mark in marks:
             mark.present = listed
     else:
