@@ -10,6 +10,7 @@ every copy ends identical with no event lost or duplicated.
 from __future__ import annotations
 
 import json
+import shutil
 import tomllib
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -464,3 +465,140 @@ def test_a_roster_merges_by_email_and_the_later_import_wins_a_clash(tmp_path):
     assert people["x@x.com"].title == "Lead" and people["x@x.com"].lxp_registered is True
     assert clashes == ["x@x.com: title changed on both sides; kept 'Lead'"]
     assert roster.imported_at == datetime(2026, 3, 1, 11)
+
+
+# --- replicas that also import a roster and attendance, synced as git would -------------------
+
+POOL = (
+    ("Ann", "Lee", "ann.lee@x.example"),
+    ("Bo", "Ma", "bo.ma@x.example"),
+    ("Cy", "Ng", "cy.ng@x.example"),
+    ("Di", "Oz", "di.oz@x.example"),
+    ("Ed", "Po", "ed.po@x.example"),
+)
+SHARED = ("client.toml", "roster.jsonl", "attendance.jsonl")
+COURSE = {**FACTS, "course_date": "2026-04-03"}
+
+
+def _git_merge(name: str, base: bytes | None, ours: bytes | None, theirs: bytes | None) -> bytes | None:
+    """One file merged as git does with onboard's driver: a side unchanged since the ancestor takes
+    the other, and only a file changed on both sides goes to the driver's merge functions."""
+    from onboard.storage.records import merge_rows
+
+    if ours == theirs or theirs == base:
+        return ours
+    if ours == base:
+        return theirs
+    if ours is None or theirs is None:
+        return ours if theirs is None else theirs  # removed on one side, changed on the other
+    path = Path("clients/acme") / name
+    if name == "client.toml":
+        return merge_client_files(base, ours, theirs, path)[0]
+    return merge_rows(base, ours, theirs, path)[0]
+
+
+def _import_file(folder: Path, op: str, pick: int, n: int) -> Path:
+    """A small roster (a subset of the pool) or a Zoom report of who joined, unique per import."""
+    people = [p for i, p in enumerate(POOL) if (pick >> i) & 1] or [POOL[pick % len(POOL)]]
+    path = folder / f"{op}-{n}.csv"
+    if op == "roster":
+        lines = ["First name,Last name,Email", *(",".join(p) for p in people)]
+    else:
+        lines = ["Name (Original Name),User Email,Join Time"]
+        lines += [f"{f} {la},{e},04/03/2026 09:{n % 50 + 1:02d}:00 AM" for f, la, e in people]
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    plan=st.lists(
+        st.tuples(
+            st.integers(0, 2),  # which replica acts
+            st.sampled_from((*OPS, "roster", "attendance", "roster", "attendance", "sync")),
+            st.integers(0, 40),  # which step, value, role or people
+            st.integers(-90, 90),  # that replica's clock error, in minutes
+        ),
+        min_size=4,
+        max_size=16,
+    ),
+    order=st.randoms(use_true_random=False),
+)
+def test_replicas_that_also_import_records_end_identical_whatever_order_they_sync_in(
+    training, tmp_path_factory, plan, order
+):
+    """Three workspaces, each with the client and a first roster: engine changes on the file, and
+    imports and undo through the CLI (so an undone import leaves the records too); a sync merges
+    each shared file with the remote as git and the driver would, the last rounds in a random order."""
+    from click.testing import CliRunner
+
+    from onboard.cli import cli
+    from onboard.storage.store import Store
+
+    home = tmp_path_factory.mktemp("replicas")
+    assert CliRunner().invoke(cli, ["--home", str(home / "r0"), "init"]).exit_code == 0
+    start = new_client(training, name="Acme", slug="acme", facts=COURSE, now=T0, by="Ann")
+    store = Store(home / "r0" / "clients")
+    store.folder("acme").mkdir(parents=True)
+    store.folder("acme").joinpath("client.toml").write_bytes(dumps(start))
+    first = _import_file(home, "roster", 0b111, 0)
+    imported = CliRunner().invoke(cli, ["--home", str(home / "r0"), "roster", "acme", "--import", str(first)])
+    assert imported.exit_code == 0, imported.output
+    roots = [home / "r0"]
+    for i in (1, 2):
+        shutil.copytree(home / "r0", home / f"r{i}")
+        roots.append(home / f"r{i}")
+    folders = [root / "clients" / "acme" for root in roots]
+
+    def files(folder: Path) -> dict[str, bytes | None]:
+        return {n: (folder / n).read_bytes() if (folder / n).exists() else None for n in SHARED}
+
+    def put(folder: Path, contents: dict[str, bytes | None]) -> None:
+        for name, data in contents.items():
+            if data is None:
+                (folder / name).unlink(missing_ok=True)
+            else:
+                (folder / name).write_bytes(data)
+
+    remote = files(folders[0])
+    bases = [dict(remote) for _ in roots]
+    made = [e.id for e in parse(remote["client.toml"] or b"", PATH).history]
+
+    def sync(who: int) -> None:
+        nonlocal remote
+        ours = files(folders[who])
+        merged = {n: _git_merge(n, bases[who][n], ours[n], remote[n]) for n in SHARED}
+        put(folders[who], merged)
+        remote = bases[who] = merged
+
+    for n, (who, op, pick, skew) in enumerate(plan, start=1):
+        folder, now = folders[who], at(n * 10 + skew)
+        if op == "sync":
+            sync(who)
+            continue
+        before = parse(files(folder)["client.toml"] or b"", PATH)
+        if op in ("roster", "attendance", "undo"):
+            flag = {"roster": "--import", "attendance": "--attendance"}.get(op)
+            args = (
+                ["undo", "acme"]
+                if flag is None
+                else ["roster", "acme", flag, str(_import_file(home, op, pick, n))]
+            )
+            env = {"ONBOARD_USER": f"person{who}", "ONBOARD_NOW": now.isoformat(timespec="minutes")}
+            CliRunner(env=env).invoke(cli, ["--home", str(roots[who]), *args])
+            after = parse(files(folder)["client.toml"] or b"", PATH)
+        else:
+            after = change(training, before, op, pick, now, f"person{who}")
+            folder.joinpath("client.toml").write_bytes(dumps(after))
+        if len(after.history) > len(before.history):
+            made.append(after.history[-1].id)
+    for _round in range(2):
+        for who in order.sample(range(3), 3):
+            sync(who)
+
+    final = [files(folder) for folder in folders]
+    assert final[0] == final[1] == final[2], "every replica holds the same client, roster and attendance"
+    state = parse(final[0]["client.toml"] or b"", PATH)
+    ids = [e.id for e in state.history]
+    assert len(ids) == len(set(ids)) and set(ids) == set(made)
+    assert replay(state).sections == state.sections
