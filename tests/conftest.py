@@ -78,3 +78,22 @@ def run(workspace: Path) -> Run:
 @pytest.fixture(scope="session")
 def training() -> Playbook:
     return Library().load("training-engagement")
+
+
+@pytest.fixture
+def fabrikam(run: Run, workspace: Path) -> Path:
+    """Fabrikam, a virtual training engagement (program Empathy) started through the CLI; its folder.
+
+    The records tests (formulas, date order, scales, attendance sources) build on it.
+    """
+    intake = ("program=Empathy", "business_unit=General", "delivery_type=Virtual")
+    result = run(
+        "new",
+        "Fabrikam",
+        "--playbook",
+        "training-engagement",
+        "--no-input",
+        *(f for value in intake for f in ("--set", value)),
+    )
+    assert result.exit_code == 0, result.output
+    return workspace / "clients" / "fabrikam"

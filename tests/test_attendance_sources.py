@@ -228,14 +228,12 @@ def said(text, output):
 
 
 @pytest.fixture
-def fabrikam(run, workspace):
-    """Fabrikam with its course day, facilitator and roster."""
-    intake = ("--set", "program=Empathy", "--set", "business_unit=General", "--set", "delivery_type=Virtual")
-    assert run("new", "Fabrikam", "-p", "training-engagement", *intake).exit_code == 0
+def fabrikam(fabrikam, run):
+    """The shared Fabrikam (conftest) with its course day, facilitator and roster."""
     assert run("set", SLUG, "course_date=2026-04-03", "course_time=09:00-12:00").exit_code == 0
-    run("assign", SLUG, "FAC", "Dana Whitfield", "--email", "dana.whitfield@iw.example")
+    assert run("assign", SLUG, "FAC", "Dana Whitfield", "--email", "dana.whitfield@iw.example").exit_code == 0
     assert run("roster", SLUG, "--import", str(ROSTER_FILE)).exit_code == 0
-    return workspace / "clients" / SLUG
+    return fabrikam
 
 
 def history(folder):

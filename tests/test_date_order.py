@@ -127,25 +127,12 @@ def test_the_setting_is_checked(tmp_path):
 
 
 @pytest.fixture
-def fabrikam(run, workspace):
-    result = run(
-        "new",
-        "Fabrikam",
-        "--playbook",
-        "training-engagement",
-        "--set",
-        "program=Empathy",
-        "--set",
-        "business_unit=General",
-        "--set",
-        "delivery_type=Virtual",
-        "--no-input",
-    )
-    assert result.exit_code == 0, result.output
+def fabrikam(fabrikam, run):
+    """The shared Fabrikam (conftest) with its course day and roster."""
     assert run("set", SLUG, "course_date=2026-04-03", "--force").exit_code == 0
     imported = run("roster", SLUG, "--import", str(FIXTURES / "roster-values.csv"))
     assert imported.exit_code == 0, imported.output
-    return workspace / "clients" / SLUG
+    return fabrikam
 
 
 def flat(text: str) -> str:

@@ -197,25 +197,6 @@ def test_the_eval_workbook_states_every_figure_with_its_scale(tmp_path):
 # ---------------------------------------------------------------- through the CLI
 
 
-@pytest.fixture
-def fabrikam(run, workspace):
-    result = run(
-        "new",
-        "Fabrikam",
-        "--playbook",
-        "training-engagement",
-        "--set",
-        "program=Empathy",
-        "--set",
-        "business_unit=General",
-        "--set",
-        "delivery_type=Virtual",
-        "--no-input",
-    )
-    assert result.exit_code == 0, result.output
-    return workspace / "clients" / SLUG
-
-
 def flat(text: str) -> str:
     return " ".join(text.split())
 

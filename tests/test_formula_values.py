@@ -182,25 +182,6 @@ def test_a_formula_without_a_value_in_a_cell_the_file_does_not_name_refuses_the_
 # ---------------------------------------------------------------- through the CLI
 
 
-@pytest.fixture
-def fabrikam(run, workspace):
-    result = run(
-        "new",
-        "Fabrikam",
-        "--playbook",
-        "training-engagement",
-        "--set",
-        "program=Empathy",
-        "--set",
-        "business_unit=General",
-        "--set",
-        "delivery_type=Virtual",
-        "--no-input",
-    )
-    assert result.exit_code == 0, result.output
-    return workspace / "clients" / SLUG
-
-
 def stored_people(folder: Path) -> list[dict]:
     lines = (folder / "roster.jsonl").read_text(encoding="utf-8").splitlines()
     fields = json.loads(lines[0])["fields"]
