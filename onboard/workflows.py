@@ -281,7 +281,6 @@ def ask_needed_holders(
     last). Without either the role stays unheld, and the email or file name
     says which `onboard assign` gives it. Returns the client's state after.
     """
-    from onboard.core.engine import assign_role, role_holder
     from onboard.ui.answers import ask_holder
 
     store, slug, state, playbook = client
@@ -300,24 +299,35 @@ def ask_needed_holders(
     if not chosen:
         return state
     with store.transaction(slug) as tx:
-        new_state = tx.state
-        for role, value in chosen.items():
-            holder = role_holder(settings.holder(value))
-            new_state = assign_role(
-                playbook,
-                new_state,
-                role,
-                name=str(holder["name"]),
-                initials=holder["initials"],
-                email=holder["email"],
-                now=app.now(),
-                by=app.user(),
-            )
+        new_state = assign_holders(app, playbook, tx.state, chosen)
         tx.commit(new_state)
     for role, value in chosen.items():
         app.terminal.success(f"{state.name}: {role} is {new_state.roles[role]['name']}")
         warn_guessed_holder(app, slug, role, value)
     return new_state
+
+
+def assign_holders(
+    app: App, playbook: Playbook, state: ClientState, typed: Mapping[str, object]
+) -> ClientState:
+    """``state`` with each role held by the person typed for it, filled in from the workspace's team."""
+    from onboard.core.engine import assign_role, role_holder
+
+    settings = app.workspace().settings
+    now = app.now()
+    for role, value in typed.items():
+        holder = role_holder(settings.holder(value))
+        state = assign_role(
+            playbook,
+            state,
+            role,
+            name=str(holder["name"]),
+            initials=holder["initials"],
+            email=holder["email"],
+            now=now,
+            by=app.user(),
+        )
+    return state
 
 
 def start_follow_on(app: App, client: ClientContext, target: Playbook, new_slug: str) -> ClientState:

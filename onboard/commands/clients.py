@@ -42,11 +42,11 @@ def new(
       onboard new "Acme Corp" --playbook training-engagement \\
         --set program="Empathy at Work" --set business_unit=General --set delivery_type=Virtual
     """
-    from onboard.core.engine import assign_role, new_client, role_holder
+    from onboard.core.engine import new_client
     from onboard.core.naming import is_slug, slugify
     from onboard.core.waiting import command
     from onboard.ui.answers import ask_holder, check_known_keys, collect, load_answers
-    from onboard.workflows import warn_guessed_holder
+    from onboard.workflows import assign_holders, warn_guessed_holder
 
     answers = load_answers(answers_file, sets)
     prompter = app.get_prompter(no_input)
@@ -97,20 +97,8 @@ def new(
     for role in unheld:
         question = f"Who is the {role} ({playbook.roles[role].name})?"
         holders[role] = ask_holder(prompter, question, role, "", settings.team)
-    now = app.now()
-    state = new_client(playbook, name=name, slug=slug, facts=facts, now=now, by=app.user())
-    for role, typed in holders.items():
-        holder = role_holder(settings.holder(typed))
-        state = assign_role(
-            playbook,
-            state,
-            role,
-            name=str(holder["name"]),
-            initials=holder["initials"],
-            email=holder["email"],
-            now=now,
-            by=app.user(),
-        )
+    state = new_client(playbook, name=name, slug=slug, facts=facts, now=app.now(), by=app.user())
+    state = assign_holders(app, playbook, state, holders)
     path = store.create(state)
     app.terminal.success(f"Started {name} on {playbook.title} ({path})")
     for role, typed in holders.items():
