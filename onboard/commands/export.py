@@ -38,6 +38,13 @@ def export(app: App, client: str, kind: str, output: str | None, force: bool) ->
       onboard export acme attendance
       onboard export acme eval -o ~/Desktop
     """
+    from onboard.delivery.bulk import collector_paused
+
+    with collector_paused():  # every record of the client is in memory
+        _export(app, client, kind, output, force)
+
+
+def _export(app: App, client: str, kind: str, output: str | None, force: bool) -> None:
     from onboard.core.engine import convention_values
     from onboard.delivery.attendance import roll
     from onboard.delivery.datafiles import load_attendance, load_evaluations, load_roster

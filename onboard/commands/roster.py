@@ -76,12 +76,16 @@ def roster(
     if len(chosen) > 1:
         raise OnboardError(f"Give one of {', '.join(chosen)} at a time.")
     store, slug, state, _ = client_context(app, client)
-    if import_file:
-        _import_roster(app, store, slug, Path(import_file), skip_invalid)
-    elif attendance_file:
-        _import_attendance(
-            app, store, slug, state, Path(attendance_file), day, skip_invalid, date_order=date_order
-        )
+    if import_file or attendance_file:
+        from onboard.delivery.bulk import collector_paused
+
+        with collector_paused():
+            if import_file:
+                _import_roster(app, store, slug, Path(import_file), skip_invalid)
+            elif attendance_file:
+                _import_attendance(
+                    app, store, slug, state, Path(attendance_file), day, skip_invalid, date_order=date_order
+                )
     elif blank:
         from onboard.delivery.facts import BLANK_ROSTER_NAME
         from onboard.outputs.excel import place, write_roster

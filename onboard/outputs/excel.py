@@ -24,7 +24,6 @@ from __future__ import annotations
 import codecs
 import contextlib
 import csv
-import gc
 import os
 import time as clock
 import zipfile
@@ -34,6 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from onboard.delivery.attendance import Attendance
+from onboard.delivery.bulk import collector_paused
 from onboard.delivery.cells import FORMULA_PREFIXES, FormulaCell, column_letter
 from onboard.delivery.evaluations import (
     EvalImport,
@@ -402,27 +402,9 @@ def _csv_rows(path: Path, console: Any, label: str) -> Rows:
         ) from None
 
 
-@contextlib.contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Python's cyclic garbage collector paused while a sheet's rows are read, then left as it was.
-
-    Reading keeps an object or more per row (the marks, the people), and
-    the collector would walk all of them again at each full collection, for
-    nothing: some 5-8% of an import's CPU time at 50,000 rows. The few
-    cycles openpyxl leaves behind are collected once it runs again.
-    """
-    was_on = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_on:
-            gc.enable()
-
-
 def import_roster(path: Path, console: Any = None) -> RosterImport:
     """Read a roster from an xlsx (the first sheet with an email column) or a CSV."""
-    with open_tables(Path(path), console, "Reading roster") as tables, _collector_paused():
+    with open_tables(Path(path), console, "Reading roster") as tables, collector_paused():
         first_error: HeaderNotFound | None = None
         for _, rows in tables:
             try:
@@ -448,7 +430,7 @@ def import_attendance(
     setting) say how a report's dates like 03/04/2026 read when the file
     does not settle it (:func:`onboard.delivery.marks.settle_date_order`).
     """
-    with open_tables(Path(path), console, "Reading attendance") as tables, _collector_paused():
+    with open_tables(Path(path), console, "Reading attendance") as tables, collector_paused():
         return parse_attendance(
             tables[0][1](), str(path), days, day=day, date_order=date_order, default_order=default_order
         )
