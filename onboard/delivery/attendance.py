@@ -300,14 +300,14 @@ def merge(
     second = match_marks(matching.unmatched, Roster(walkers))
     for obs, person in second.matched:
         found.setdefault(person.key, []).append(obs)
-    covered = sorted({d for s in records.sources for d in s.days})
-    rank = _authority(records.sources)
-    shared: dict[tuple[object, ...], Any] = {}
+    decide = _Decider(
+        sources, _authority(records.sources), sorted({d for s in records.sources for d in s.days})
+    )
     merged: list[Attendee] = []
     disagreements: list[Disagreement] = []
     for index, person in enumerate([*people, *walkers]):
         on_roster = index < len(people)
-        record, said = _decide(person, on_roster, found.get(person.key, []), sources, rank, covered, shared)
+        record, said = decide(person, on_roster, found.get(person.key, []))
         if not on_roster and not record.attended:
             continue
         merged.append(record)
@@ -317,7 +317,7 @@ def merge(
         if sources[obs.source].kind == REPORT:
             unknown.setdefault(obs.key, []).append(obs)
     return Attendance(
-        days=tuple(sorted({*records.days, *covered})),
+        days=tuple(sorted({*records.days, *decide.covered})),
         people=merged,
         sources=tuple(sorted(records.sources, key=Source.imported)),
         disagreements=tuple(disagreements),
@@ -365,84 +365,120 @@ def _authority(sources: Sequence[Source]) -> dict[str, int]:
     return {s.id: rank for rank, s in enumerate(ranked)}
 
 
-def _decide(
-    person: Person,
-    on_roster: bool,
-    observations: Sequence[Observation],
-    sources: Mapping[str, Source],
-    rank: Mapping[str, int],
-    covered: Sequence[date],
-    shared: dict[tuple[object, ...], Any],
-) -> tuple[Attendee, list[Disagreement]]:
-    """One person's record from what every source says of them (the rule of the module).
+_Template = tuple[int, date, bool, str, bool, str]  # (observation's index, day, kept, by, other, from)
+_Days = tuple[Mapping[date, bool], Mapping[date, tuple[str, ...]], list[_Template]]
+_Outcome = tuple[dict[str, Any], list[_Template]]  # a record's values but its email and name; disagreements
 
-    Records alike share their ``present`` and ``decided_by`` (never changed
-    once made), so 50,000 people cost a few mappings, not 100,000.
+
+class _Decider:
+    """The rule of the module, person by person, for one set of sources.
+
+    A record depends only on what the sources say, not on whom they say it
+    of, so it is worked out once for each thing said and shared by everyone
+    it fits: records alike share their ``present`` and ``decided_by`` (never
+    changed once made), and 50,000 people cost a few decisions and mappings,
+    not 100,000.
     """
-    by_authority = (
-        sorted(observations, key=lambda o: (rank[o.source], -o.row))
-        if len(observations) > 1
-        else observations
-    )
-    sheets = [o for o in by_authority if sources[o.source].kind == SHEET]
-    present: dict[date, bool] = {}
-    decided_by: dict[date, tuple[str, ...]] = {}
-    disagreements: list[Disagreement] = []
-    for day in covered:
-        said: list[tuple[Observation, bool]] = []
-        for obs in by_authority:
-            told = obs.present.get(day)
-            if told is not None and day in sources[obs.source].days:
-                said.append((obs, told))
-        if said and sources[said[0][0].source].kind == SHEET:
-            decider = said[0][0].source
-            value = False
-            for obs, told in said:
-                if obs.source == decider and told:
-                    value = True
-            present[day], decided_by[day] = value, (decider,)
-            seen: set[str] = set()
-            for obs, told in said:
-                if obs.source != decider and told != value and obs.source not in seen:
-                    seen.add(obs.source)
-                    disagreements.append(
-                        Disagreement(person.name, person.key, day, value, decider, told, obs.source, obs.row)
-                    )
-        else:
-            seen = {obs.source for obs, told in said if told}
-            by = tuple(sorted(seen)) if len(seen) > 1 else tuple(seen)
-            present[day], decided_by[day] = bool(by), by
-    disagreements.sort(key=lambda d: (d.day, d.other_from))
-    attended = any(present.values())
-    late, late_from = None, ""
-    if attended:
-        given = [o for o in sheets if o.minutes_late is not None]
-        if given:
-            late, late_from = given[0].minutes_late, given[0].source
-        else:
-            joins = sorted((o.minutes_late, o.source) for o in by_authority if o.minutes_late is not None)
-            if joins:
-                late, late_from = joins[0]
-    noted = registered = vouching = None
-    for obs in sheets:
-        noted = noted or (obs if obs.notes else None)
-        registered = registered or (obs if obs.lxp_registered is not None else None)
-        if not on_roster and vouching is None and any(obs.present.values()):
-            vouching = obs
-    record = Attendee(
-        email=person.email,
-        name=person.name,
-        present=share(shared, present),
-        minutes_late=late,
-        notes=noted.notes if noted else "",
-        on_roster=on_roster,
-        lxp_registered=registered.lxp_registered if registered else None,
-        decided_by=share(shared, decided_by),
-        late_from=late_from,
-        notes_from=noted.source if noted else "",
-        walk_in_from=vouching.source if vouching is not None else "",
-    )
-    return record, disagreements
+
+    def __init__(
+        self, sources: Mapping[str, Source], rank: Mapping[str, int], covered: Sequence[date]
+    ) -> None:
+        self.sources = sources
+        self.rank = rank
+        self.covered = covered
+        self.sheets = {ident for ident, s in sources.items() if s.kind == SHEET}
+        self._days: dict[tuple[object, ...], _Days] = {}
+        self._outcomes: dict[tuple[object, ...], _Outcome] = {}
+        self._shared: dict[tuple[object, ...], Any] = {}
+
+    def __call__(
+        self, person: Person, on_roster: bool, observations: Sequence[Observation]
+    ) -> tuple[Attendee, list[Disagreement]]:
+        """One person's record from what every source says of them, and the disagreements."""
+        if len(observations) > 1:
+            rank = self.rank
+            observations = sorted(observations, key=lambda o: (rank[o.source], -o.row))
+        said = (
+            on_roster,
+            *[(o.source, id(o.present), o.minutes_late, o.notes, o.lxp_registered) for o in observations],
+        )
+        outcome = self._outcomes.get(said)
+        if outcome is None:
+            outcome = self._outcomes[said] = self._decide(on_roster, observations)
+        values, templates = outcome
+        record = Attendee(email=person.email, name=person.name, **values)
+        if not templates:
+            return record, []
+        name, key = person.name, person.key
+        return record, [
+            Disagreement(name, key, day, kept, by, other, other_from, observations[index].row)
+            for index, day, kept, by, other, other_from in templates
+        ]
+
+    def _decide(self, on_roster: bool, by_authority: Sequence[Observation]) -> _Outcome:
+        """A record's values but for who it is, from observations in order of authority;
+        the disagreements, as templates."""
+        pattern = tuple((o.source, id(o.present)) for o in by_authority)
+        decided = self._days.get(pattern)
+        if decided is None:
+            decided = self._days[pattern] = self._decide_days(by_authority)
+        present, decided_by, templates = decided
+        sheets = [o for o in by_authority if o.source in self.sheets]
+        late, late_from = None, ""
+        if any(present.values()):
+            given = [o for o in sheets if o.minutes_late is not None]
+            if given:
+                late, late_from = given[0].minutes_late, given[0].source
+            else:
+                joins = sorted((o.minutes_late, o.source) for o in by_authority if o.minutes_late is not None)
+                if joins:
+                    late, late_from = joins[0]
+        noted = registered = vouching = None
+        for obs in sheets:
+            noted = noted or (obs if obs.notes else None)
+            registered = registered or (obs if obs.lxp_registered is not None else None)
+            if not on_roster and vouching is None and any(obs.present.values()):
+                vouching = obs
+        values = {
+            "present": present,
+            "minutes_late": late,
+            "notes": noted.notes if noted else "",
+            "on_roster": on_roster,
+            "lxp_registered": registered.lxp_registered if registered else None,
+            "decided_by": decided_by,
+            "late_from": late_from,
+            "notes_from": noted.source if noted else "",
+            "walk_in_from": vouching.source if vouching is not None else "",
+        }
+        return values, templates
+
+    def _decide_days(self, by_authority: Sequence[Observation]) -> _Days:
+        """Each covered day's mark and the sources whose word stands; the disagreements, as templates."""
+        sources = self.sources
+        present: dict[date, bool] = {}
+        decided_by: dict[date, tuple[str, ...]] = {}
+        templates: list[_Template] = []
+        for day in self.covered:
+            said: list[tuple[int, Observation, bool]] = []
+            for index, obs in enumerate(by_authority):
+                told = obs.present.get(day)
+                if told is not None and day in sources[obs.source].days:
+                    said.append((index, obs, told))
+            if said and said[0][1].source in self.sheets:
+                decider = said[0][1].source
+                value = any(told for _, obs, told in said if obs.source == decider)
+                present[day], decided_by[day] = value, (decider,)
+                seen: set[str] = set()
+                for index, obs, told in said:
+                    if obs.source != decider and told != value and obs.source not in seen:
+                        seen.add(obs.source)
+                        templates.append((index, day, value, decider, told, obs.source))
+            else:
+                seen = {obs.source for _, obs, told in said if told}
+                by = tuple(sorted(seen)) if len(seen) > 1 else tuple(seen)
+                present[day], decided_by[day] = bool(by), by
+        templates.sort(key=lambda t: (t[1], t[5]))
+        return share(self._shared, present), share(self._shared, decided_by), templates
 
 
 def as_records(attendance: Attendance, source: Source) -> AttendanceRecords:

@@ -24,6 +24,7 @@ row of a file is reported at once.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 import unicodedata
@@ -178,6 +179,8 @@ def yes_no_value(value: object) -> bool | None:
     """Yes/No (and x, ✓, present/absent, TRUE/FALSE, 1/0); blank is None."""
     if value is None:
         return None
+    if type(value) is str:
+        return _yes_no_text(value)
     if isinstance(value, bool):
         return value
     if isinstance(value, int | float) and not isinstance(value, bool) and value in (0, 1):
@@ -186,7 +189,13 @@ def yes_no_value(value: object) -> bool | None:
         raise CellError(f"{_describe(value)}, not yes or no")
     if isinstance(value, FormulaCell):
         raise CellError(value.reason)
-    text = clean(str(value)).casefold()
+    return _yes_no_text(str(value))
+
+
+@functools.lru_cache(maxsize=256)
+def _yes_no_text(value: str) -> bool | None:
+    """A sheet says Yes or No in a few ways, 50,000 times over: each way is read once."""
+    text = clean(value).casefold()
     if not text:
         return None
     if text in YES_WORDS:
@@ -238,7 +247,10 @@ def number_value(value: object, *, score: bool = False) -> float | int | None:
 
 
 def is_blank(values: Sequence[object]) -> bool:
-    return all(v is None or (isinstance(v, str) and not v.strip()) for v in values)
+    for value in values:  # a loop, not all(): a row's first cell usually settles it
+        if value is not None and not (isinstance(value, str) and not value.strip()):
+            return False
+    return True
 
 
 def cell_at(values: Sequence[object], index: int | None) -> object:

@@ -356,7 +356,8 @@ def store_attendance(folder: Path, records: AttendanceRecords) -> Path:
     }
     order = {s.id: index for index, s in enumerate(records.sources)}
     rows = sorted(records.observations, key=lambda o: (order[o.source], o.row))
-    return _write_jsonl(folder, ATTENDANCE_FILE, header, map(observation_row, rows))
+    days: dict[int, tuple[list[str], list[str]]] = {}
+    return _write_jsonl(folder, ATTENDANCE_FILE, header, (observation_row(o, days) for o in rows))
 
 
 def save_evaluations(store: Store, slug: str, evaluations: Evaluations) -> Path:

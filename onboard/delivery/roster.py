@@ -109,7 +109,8 @@ class Person:
 
     @property
     def name(self) -> str:
-        return " ".join(p for p in (self.first_name, self.last_name) if p)
+        first, last = self.first_name, self.last_name
+        return f"{first} {last}" if first and last else first or last
 
     @property
     def key(self) -> str:

@@ -104,6 +104,37 @@ def person_from_row(values: Sequence[Any]) -> Person:
     return Person(email, first, last, title, location, lxp, notes, row)
 
 
+def _marks(
+    source: str,
+    present: object,
+    absent: object,
+    days: Mapping[str, Sequence[date]],
+    shared: dict[tuple[object, ...], Mapping[date, bool | None]] | None,
+) -> Mapping[date, bool | None]:
+    """What a row says of each day its source covers (None: nothing), from its present and absent lists.
+
+    Rows that wrote the same lists are read once and share the mapping
+    kept in ``shared`` (also under its content, see :func:`share`).
+    """
+    written = None
+    if shared is not None and type(present) is list and type(absent) is list:
+        try:
+            written = (source, tuple(present), tuple(absent))
+            return shared[written]
+        except KeyError:
+            pass
+        except TypeError:  # not text; refused just below
+            written = None
+    said: dict[date, bool | None] = dict.fromkeys(days[source])
+    said.update(_days(present, absent))
+    if shared is None:
+        return said
+    marks = share(shared, said)
+    if written is not None:
+        shared[written] = marks
+    return marks
+
+
 def _days(present: object, absent: object) -> dict[date, bool]:
     if type(present) is not list or type(absent) is not list:
         raise RowError(f"present and absent must be lists of dates, not {present!r} and {absent!r}")
@@ -126,15 +157,28 @@ def _iso_date(text: str) -> date:
     return date.fromisoformat(text)
 
 
-def observation_row(obs: Observation) -> list[Any]:
-    """A source's row as stored: the values of :data:`OBSERVATION_FIELDS` (a blank day in neither list)."""
+def observation_row(
+    obs: Observation, days: dict[int, tuple[list[str], list[str]]] | None = None
+) -> list[Any]:
+    """A source's row as stored: the values of :data:`OBSERVATION_FIELDS` (a blank day in neither list).
+
+    ``days`` keeps the lists of each ``present`` mapping written, by its id,
+    for rows that share it (the caller keeps the rows alive meanwhile).
+    """
+    said = days.get(id(obs.present)) if days is not None else None
+    if said is None:
+        said = (
+            sorted(d.isoformat() for d, v in obs.present.items() if v is True),
+            sorted(d.isoformat() for d, v in obs.present.items() if v is False),
+        )
+        if days is not None:
+            days[id(obs.present)] = said
     return [
         obs.source,
         obs.row,
         obs.email,
         obs.name,
-        sorted(d.isoformat() for d, v in obs.present.items() if v is True),
-        sorted(d.isoformat() for d, v in obs.present.items() if v is False),
+        *said,
         obs.minutes_late,
         obs.notes,
         obs.lxp_registered,
@@ -159,8 +203,7 @@ def observation_from_row(
     email, name, notes = _text_field(email, "email"), _text_field(name, "name"), _text_field(notes, "notes")
     if not email and not name:
         raise RowError("a row needs an email or a name")
-    said: dict[date, bool | None] = dict.fromkeys(days[source])
-    said.update(_days(present, absent))
+    marks = _marks(source, present, absent, days, shared)
     if late is not None and (type(late) is not int or late < 0):
         raise RowError(f"minutes_late must be a whole number, not {late!r}")
     if lxp is not None and type(lxp) is not bool:
@@ -171,7 +214,6 @@ def observation_from_row(
             when = datetime.fromisoformat(joined)
         except (TypeError, ValueError):
             raise RowError(f"joined must be a date and time, not {joined!r}") from None
-    marks = share(shared, said) if shared is not None else said
     return Observation(source, row, email, name, marks, late, notes, lxp, when)
 
 
