@@ -2,6 +2,7 @@
 
     python benchmarks/excel_bench.py                      # 1,000, 10,000 and 50,000 rows, 3 runs each
     python benchmarks/excel_bench.py --sizes 1000,5000 --runs 5
+    python benchmarks/excel_bench.py --sizes 50000 --runs 5 --kinds attendance
 
 Every figure is a fresh process, timed from start to exit (start-up
 included) and its peak resident memory read from the kernel (``wait4``'s
@@ -200,7 +201,13 @@ def prepare(home: Path, count: int) -> None:
     datafiles.update_attendance(Store(), SLUG, lambda existing: earlier)
 
 
-def measure(folder: Path, count: int, runs: int, env: dict[str, str]) -> Iterator[tuple[str, list, list]]:
+def measure(
+    folder: Path,
+    count: int,
+    runs: int,
+    env: dict[str, str],
+    kinds: tuple[str, ...] = ("roster", "attendance"),
+) -> Iterator[tuple[str, list, list]]:
     """(command, its runs, its floor's runs) for each command at one size, each run beside its floor's."""
     home = folder / "ws"
     done = subprocess.run(
@@ -235,7 +242,7 @@ def measure(folder: Path, count: int, runs: int, env: dict[str, str]) -> Iterato
     def floor_read(kind: str) -> tuple[float, float]:
         return run([sys.executable, "-c", FLOOR_READ, str(sheets[kind])], env)
 
-    for kind in ("roster", "attendance"):
+    for kind in kinds:
         for name, command, floor in (
             (f"export {kind}", export, floor_write),
             (f"import {kind}", read_back, floor_read),
@@ -251,6 +258,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", default="1000,10000,50000", help="comma-separated row counts")
     parser.add_argument("--runs", type=int, default=3, help="runs of each command and floor (median shown)")
+    parser.add_argument(
+        "--kinds", default="roster,attendance", help="comma-separated sheets to time (roster, attendance)"
+    )
     parser.add_argument("--prepare", nargs=2, metavar=("HOME", "ROWS"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.prepare:
@@ -281,7 +291,8 @@ def main() -> None:
         for count in sizes:
             folder = Path(tmp) / str(count)
             folder.mkdir()
-            for name, mine, base in measure(folder, count, args.runs, env):
+            kinds = tuple(k.strip() for k in args.kinds.split(",") if k.strip())
+            for name, mine, base in measure(folder, count, args.runs, env, kinds):
                 seconds = statistics.median(s for s, _ in mine)
                 peak = statistics.median(m for _, m in mine)
                 floor_seconds = statistics.median(s for s, _ in base)
