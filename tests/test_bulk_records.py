@@ -14,6 +14,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 import pytest
+from fixtures.folderstore import FakeStore
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -189,6 +190,50 @@ def test_a_blank_row_is_one_of_empty_or_space_only_cells():
     assert not is_blank([None, " ", "x"])
     assert not is_blank([0])
     assert not is_blank([None, False])
+
+
+# ---------------------------------------------------------------- stored rows read by the fast path
+
+
+@pytest.fixture
+def stored_roster(tmp_path):
+    folder = tmp_path / "acme"
+    folder.mkdir()
+    people = [Person("ada@example.com", "Ada", "Lovelace", row=2), Person("bob@example.com", "Bob", row=3)]
+    datafiles.save_roster(FakeStore(folder), "acme", Roster(people, source="one.csv"))
+    return folder / datafiles.ROSTER_FILE
+
+
+def test_rows_edited_by_hand_with_spaces_around_them_read_as_written(stored_roster):
+    header, *rows = stored_roster.read_text(encoding="utf-8").splitlines()
+    stored_roster.write_text(
+        "\n".join([header, "  " + rows[0] + " \t", "", rows[1] + "\r"]) + "\n", encoding="utf-8"
+    )
+    people = datafiles.load_roster(stored_roster.parent).people
+    assert [(p.email, p.first_name, p.last_name) for p in people] == [
+        ("ada@example.com", "Ada", "Lovelace"),
+        ("bob@example.com", "Bob", ""),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("edit", "reason"),
+    [
+        (lambda row: row + ' ["more"]', "Extra data"),
+        (lambda row: row + "\u2028", "Extra data"),  # not JSON's whitespace, so not stripped
+        (lambda row: row[: len(row) // 2], ""),
+        (lambda row: "  " + row[: len(row) // 2], ""),
+    ],
+    ids=["data after the row", "a line separator after it", "cut short", "indented and cut short"],
+)
+def test_a_damaged_row_is_refused_naming_its_line_and_what_is_wrong(stored_roster, edit, reason):
+    from onboard.errors import OnboardError
+
+    header, first, second = stored_roster.read_text(encoding="utf-8").splitlines()
+    stored_roster.write_text("\n".join([header, first, edit(second)]) + "\n", encoding="utf-8")
+    with pytest.raises(OnboardError, match=rf"roster\.jsonl: line 3: not valid JSON \({reason}") as refused:
+        datafiles.load_roster(stored_roster.parent)
+    assert "column" in str(refused.value)
 
 
 # ---------------------------------------------------------------- the collector, paused by the bulk commands

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 import tomli_w
+from fixtures.folderstore import FakeStore
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
@@ -645,21 +646,6 @@ def test_damaged_documents_name_the_file():
     bad = {"schema": 1, "questions": ["Q"], "responses": [{"row": 2, "scores": {"7": 5}}]}
     with pytest.raises(OnboardError, match="question 7"):
         evaluations_from_document(bad, "evals.toml")
-
-
-class FakeStore:
-    """The two methods of Store that the storage functions use."""
-
-    def __init__(self, folder: Path) -> None:
-        self.root = folder
-
-    def folder(self, slug: str) -> Path:
-        return self.root
-
-    def lock(self, slug: str):
-        from onboard.storage.store import Store
-
-        return Store(self.root.parent).lock(self.root.name)
 
 
 def jsonl(path: Path) -> tuple[dict, list[list]]:
