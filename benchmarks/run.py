@@ -144,10 +144,7 @@ class Table:
         self.rows: list[tuple[str, str, float, str, float | None, float | None, str, str]] = []
 
     def add(self, figure, size, ours, floor_name, floor, target=None, limit=None, absolute=None, ratio=None):
-        """``target``: the ratio to meet; ``absolute``: seconds to stay under; ``ratio``: from
-        :func:`compare` (else the ratio of the medians)."""
-        if ratio is None and floor:
-            ratio = ours / floor
+        """``target``: the ratio to meet; ``absolute``: seconds to stay under; ``ratio``: from :func:`compare`."""
         met = ""
         if target is not None and ratio is not None:
             met = "yes" if ratio <= target else "NO"

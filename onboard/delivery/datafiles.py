@@ -86,10 +86,11 @@ LEGACY_SOURCE = "earlier"  # the id of the one source a schema 1 attendance file
 UNTOUCHED = "Fix it by hand, or delete it and import again; it was left as it is."
 # a row or a header as one line: text as it is (no \u escapes), NaN and infinity refused
 _encode = json.JSONEncoder(ensure_ascii=False, allow_nan=False, check_circular=False).encode
-_decode = json.JSONDecoder().decode
+_decoder = json.JSONDecoder()
+_decode = _decoder.decode
 # a row as it is written (no whitespace before it): two and a half times as fast as _decode,
 # which is left to say what is wrong with any other line
-_scan = json.JSONDecoder().raw_decode
+_scan = _decoder.raw_decode
 _JSON_SPACE = " \t\r\n"
 
 T = TypeVar("T")
